@@ -1,0 +1,199 @@
+using System.Collections.Immutable;
+using System.Net;
+using Dvr.OpenFlow;
+
+namespace Dvr.DvrFlows.Topology;
+
+/// <summary>Agent modes of Neutron's L3/OVS agents (neutron-dvr-flows.md §0).</summary>
+public enum AgentMode
+{
+    /// <summary>Compute node: distributed routers only where it has DVR-serviced ports.</summary>
+    Dvr,
+
+    /// <summary>Network node: distributed routers plus the centralized SNAT (sg-) ports.</summary>
+    DvrSnat,
+
+    /// <summary>No DVR on this host: legacy (centralized) routers only.</summary>
+    Legacy,
+}
+
+public enum NetworkType
+{
+    Vxlan,
+    Vlan,
+    Flat,
+}
+
+/// <summary>Neutron device_owner values that change which flows a port gets.</summary>
+public enum DeviceOwner
+{
+    /// <summary>compute:* (a VM). DVR-serviced.</summary>
+    Compute,
+
+    /// <summary>network:dhcp. DVR-serviced (host_dvr_for_dhcp).</summary>
+    Dhcp,
+
+    /// <summary>network:router_interface_distributed (qr- on every host that hosts the router).</summary>
+    RouterInterfaceDistributed,
+
+    /// <summary>network:router_centralized_snat (sg- on the dvr_snat host). DVR-serviced there.</summary>
+    RouterCentralizedSnat,
+
+    /// <summary>network:router_interface (a legacy router's qr- on its network node).</summary>
+    RouterInterface,
+
+    /// <summary>network:router_gateway (qg-, the router's external leg).</summary>
+    RouterGateway,
+}
+
+/// <summary>A bridge on one host: its OVS name and the datapath id it reports in FEATURES_REPLY.</summary>
+public sealed record BridgeRef(string Name, ulong DatapathId);
+
+/// <summary>
+/// One hypervisor or network node. <see cref="DvrMac"/> is this host's unique DVR MAC (LMAC): the source
+/// MAC of routed frames that leave it, so the shared gateway MAC never reaches the wire.
+/// </summary>
+public sealed record Host(
+    string Name,
+    AgentMode AgentMode,
+    IPAddress TunnelIp,
+    MacAddress DvrMac,
+    BridgeRef Integration,
+    BridgeRef Tunnel,
+    ImmutableSortedDictionary<string, BridgeRef> PhysicalBridges)
+{
+    /// <summary>Where the record came from in the topology file, for error messages.</summary>
+    public SourceLocation Location { get; init; } = SourceLocation.None;
+}
+
+/// <summary>A tenant or provider network. <see cref="SegmentationId"/> is the VNI (vxlan) or VLAN id (vlan); null for flat.</summary>
+public sealed record Network(string Name, NetworkType Type, uint? SegmentationId, string? PhysicalNetwork)
+{
+    public SourceLocation Location { get; init; } = SourceLocation.None;
+}
+
+/// <summary>An IPv4 or IPv6 prefix.</summary>
+public sealed record IpPrefix(IPAddress Address, int PrefixLength)
+{
+    public bool IsIpv6 => Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+
+    public bool Contains(IPAddress address)
+    {
+        if (address.AddressFamily != Address.AddressFamily)
+        {
+            return false;
+        }
+
+        var a = address.GetAddressBytes();
+        var p = Address.GetAddressBytes();
+        int bits = PrefixLength;
+        for (int i = 0; i < a.Length && bits > 0; i++, bits -= 8)
+        {
+            int mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
+            if ((a[i] & mask) != (p[i] & mask))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public static IpPrefix Parse(string text)
+    {
+        int slash = text.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0 || !IPAddress.TryParse(text.AsSpan(0, slash), out var address)
+            || !int.TryParse(text.AsSpan(slash + 1), System.Globalization.CultureInfo.InvariantCulture, out int length))
+        {
+            throw new FormatException($"'{text}' is not a CIDR prefix (expected e.g. 10.0.1.0/24)");
+        }
+
+        int max = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32;
+        if (length < 0 || length > max)
+        {
+            throw new FormatException($"'{text}': prefix length must be 0..{max}");
+        }
+
+        return new IpPrefix(address, length);
+    }
+
+    public override string ToString() => $"{Address}/{PrefixLength}";
+}
+
+public sealed record Subnet(string Name, string Network, IpPrefix Cidr, IPAddress? GatewayIp, string? DhcpPort)
+{
+    public SourceLocation Location { get; init; } = SourceLocation.None;
+}
+
+/// <summary>A router's external gateway: its SNAT happens on <see cref="SnatHost"/> (a dvr_snat host).</summary>
+public sealed record ExternalGateway(string Network, IPAddress Ip, MacAddress Mac, string SnatHost, string Interface);
+
+/// <summary>A router; <see cref="Distributed"/> false means legacy (centralized on a network node).</summary>
+public sealed record Router(string Name, bool Distributed, ExternalGateway? ExternalGateway)
+{
+    public SourceLocation Location { get; init; } = SourceLocation.None;
+}
+
+public sealed record AllowedAddressPair(IpPrefix Ip, MacAddress? Mac);
+
+public sealed record FixedIp(string Subnet, IPAddress Ip);
+
+/// <summary>
+/// A Neutron port. <see cref="Interface"/> is its OVS interface name on br-int. Router interface ports name
+/// their <see cref="Router"/>; distributed ones have no <see cref="Host"/> (they exist on every host that
+/// hosts the router), legacy ones and SNAT ports are bound to one host.
+/// </summary>
+public sealed record Port(
+    string Name,
+    string Network,
+    string Interface,
+    MacAddress Mac,
+    ImmutableArray<FixedIp> FixedIps,
+    DeviceOwner DeviceOwner,
+    string? Host,
+    string? Router,
+    ImmutableArray<AllowedAddressPair> AllowedAddressPairs,
+    bool AdminStateUp,
+    bool PortSecurity)
+{
+    public SourceLocation Location { get; init; } = SourceLocation.None;
+
+    /// <summary>DVR-serviced owners get direct delivery (DVR_TO_SRC_MAC + TRANSIENT) on their host.</summary>
+    public bool IsDvrServiced => DeviceOwner is DeviceOwner.Compute or DeviceOwner.Dhcp or DeviceOwner.RouterCentralizedSnat;
+}
+
+public sealed record GlobalSettings(bool RouterDistributed, MacAddress DvrBaseMac, string TunnelType, ulong Cookie)
+{
+    /// <summary>Neutron's default dvr_base_mac.</summary>
+    public static readonly MacAddress DefaultDvrBaseMac = MacAddress.Parse("fa:16:3f:00:00:00");
+
+    /// <summary>Cookie Dvr puts on every flow it owns unless the topology says otherwise ("DVR" in ASCII, then zeros).</summary>
+    public const ulong DefaultCookie = 0x4456_5200_0000_0000UL;
+
+    public static readonly GlobalSettings Default = new(true, DefaultDvrBaseMac, "vxlan", DefaultCookie);
+}
+
+/// <summary>
+/// A validated, immutable cloud topology. Collections are sorted by name, so everything derived from it is
+/// independent of the order the file listed things in.
+/// </summary>
+public sealed record Topology(
+    GlobalSettings Global,
+    ImmutableArray<Host> Hosts,
+    ImmutableArray<Network> Networks,
+    ImmutableArray<Subnet> Subnets,
+    ImmutableArray<Router> Routers,
+    ImmutableArray<Port> Ports)
+{
+    /// <summary>The file the topology was read from (for error messages), or null.</summary>
+    public string? SourcePath { get; init; }
+}
+
+/// <summary>A position in a topology file: 1-based line and column, and the field path (e.g. hosts[1].dvr_mac).</summary>
+public sealed record SourceLocation(string? File, int Line, int Column, string Path)
+{
+    public static readonly SourceLocation None = new(null, 0, 0, string.Empty);
+
+    public override string ToString() =>
+        Line > 0 ? $"{File ?? "<topology>"}:{Line}:{Column}: {Path}" : $"{File ?? "<topology>"}: {Path}";
+}

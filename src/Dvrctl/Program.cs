@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Dvr.Cli;
+
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("dvrctl: OpenFlow 1.3 controller and diagnostics for OpenStack-style Distributed Virtual Routing on Open vSwitch.");
+        return root.Parse(args).Invoke();
+    }
+}

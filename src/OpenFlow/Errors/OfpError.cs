@@ -1,0 +1,87 @@
+namespace Dvr.OpenFlow.Errors;
+
+/// <summary>
+/// One OpenFlow error as the (type, code) pair that goes on the wire in OFPT_ERROR
+/// (OpenFlow 1.3.5 §A.4.4). Experimenter errors (type 0xffff) carry the experimenter id too.
+/// The well-known errors are named here once, so decoders and the connection speak one vocabulary.
+/// </summary>
+public readonly record struct OfpError(OfpErrorType Type, ushort Code, uint Experimenter = 0)
+{
+    // OFPET_HELLO_FAILED
+    public static readonly OfpError HelloIncompatible = new(OfpErrorType.HelloFailed, 0);
+    public static readonly OfpError HelloPermissionError = new(OfpErrorType.HelloFailed, 1);
+
+    // OFPET_BAD_REQUEST
+    public static readonly OfpError BadVersion = new(OfpErrorType.BadRequest, 0);
+    public static readonly OfpError BadType = new(OfpErrorType.BadRequest, 1);
+    public static readonly OfpError BadMultipart = new(OfpErrorType.BadRequest, 2);
+    public static readonly OfpError BadExperimenter = new(OfpErrorType.BadRequest, 3);
+    public static readonly OfpError BadExperimenterType = new(OfpErrorType.BadRequest, 4);
+    public static readonly OfpError BadRequestPermission = new(OfpErrorType.BadRequest, 5);
+    public static readonly OfpError BadLen = new(OfpErrorType.BadRequest, 6);
+    public static readonly OfpError BufferEmpty = new(OfpErrorType.BadRequest, 7);
+    public static readonly OfpError BufferUnknown = new(OfpErrorType.BadRequest, 8);
+    public static readonly OfpError BadTableId = new(OfpErrorType.BadRequest, 9);
+    public static readonly OfpError IsSlave = new(OfpErrorType.BadRequest, 10);
+    public static readonly OfpError BadPort = new(OfpErrorType.BadRequest, 11);
+    public static readonly OfpError BadPacket = new(OfpErrorType.BadRequest, 12);
+    public static readonly OfpError MultipartBufferOverflow = new(OfpErrorType.BadRequest, 13);
+
+    // OFPET_BAD_ACTION
+    public static readonly OfpError BadActionType = new(OfpErrorType.BadAction, 0);
+    public static readonly OfpError BadActionLen = new(OfpErrorType.BadAction, 1);
+    public static readonly OfpError BadActionExperimenter = new(OfpErrorType.BadAction, 2);
+    public static readonly OfpError BadActionExperimenterType = new(OfpErrorType.BadAction, 3);
+    public static readonly OfpError BadOutPort = new(OfpErrorType.BadAction, 4);
+    public static readonly OfpError BadActionArgument = new(OfpErrorType.BadAction, 5);
+    public static readonly OfpError BadActionPermission = new(OfpErrorType.BadAction, 6);
+    public static readonly OfpError TooManyActions = new(OfpErrorType.BadAction, 7);
+    public static readonly OfpError BadQueue = new(OfpErrorType.BadAction, 8);
+    public static readonly OfpError BadOutGroup = new(OfpErrorType.BadAction, 9);
+    public static readonly OfpError MatchInconsistent = new(OfpErrorType.BadAction, 10);
+    public static readonly OfpError UnsupportedOrder = new(OfpErrorType.BadAction, 11);
+    public static readonly OfpError BadTag = new(OfpErrorType.BadAction, 12);
+    public static readonly OfpError BadSetType = new(OfpErrorType.BadAction, 13);
+    public static readonly OfpError BadSetLen = new(OfpErrorType.BadAction, 14);
+    public static readonly OfpError BadSetArgument = new(OfpErrorType.BadAction, 15);
+
+    // OFPET_BAD_INSTRUCTION
+    public static readonly OfpError UnknownInstruction = new(OfpErrorType.BadInstruction, 0);
+    public static readonly OfpError UnsupportedInstruction = new(OfpErrorType.BadInstruction, 1);
+    public static readonly OfpError BadInstructionTableId = new(OfpErrorType.BadInstruction, 2);
+    public static readonly OfpError UnsupportedMetadata = new(OfpErrorType.BadInstruction, 3);
+    public static readonly OfpError UnsupportedMetadataMask = new(OfpErrorType.BadInstruction, 4);
+    public static readonly OfpError BadInstructionExperimenter = new(OfpErrorType.BadInstruction, 5);
+    public static readonly OfpError BadInstructionExperimenterType = new(OfpErrorType.BadInstruction, 6);
+    public static readonly OfpError BadInstructionLen = new(OfpErrorType.BadInstruction, 7);
+    public static readonly OfpError BadInstructionPermission = new(OfpErrorType.BadInstruction, 8);
+
+    // OFPET_BAD_MATCH
+    public static readonly OfpError BadMatchType = new(OfpErrorType.BadMatch, 0);
+    public static readonly OfpError BadMatchLen = new(OfpErrorType.BadMatch, 1);
+    public static readonly OfpError BadMatchTag = new(OfpErrorType.BadMatch, 2);
+    public static readonly OfpError BadDlAddrMask = new(OfpErrorType.BadMatch, 3);
+    public static readonly OfpError BadNwAddrMask = new(OfpErrorType.BadMatch, 4);
+    public static readonly OfpError BadWildcards = new(OfpErrorType.BadMatch, 5);
+    public static readonly OfpError BadField = new(OfpErrorType.BadMatch, 6);
+    public static readonly OfpError BadValue = new(OfpErrorType.BadMatch, 7);
+    public static readonly OfpError BadMask = new(OfpErrorType.BadMatch, 8);
+    public static readonly OfpError BadPrereq = new(OfpErrorType.BadMatch, 9);
+    public static readonly OfpError DupField = new(OfpErrorType.BadMatch, 10);
+    public static readonly OfpError BadMatchPermission = new(OfpErrorType.BadMatch, 11);
+
+    // OFPET_FLOW_MOD_FAILED
+    public static readonly OfpError FlowModUnknown = new(OfpErrorType.FlowModFailed, 0);
+    public static readonly OfpError TableFull = new(OfpErrorType.FlowModFailed, 1);
+    public static readonly OfpError FlowModBadTableId = new(OfpErrorType.FlowModFailed, 2);
+    public static readonly OfpError Overlap = new(OfpErrorType.FlowModFailed, 3);
+    public static readonly OfpError FlowModPermission = new(OfpErrorType.FlowModFailed, 4);
+    public static readonly OfpError BadTimeout = new(OfpErrorType.FlowModFailed, 5);
+    public static readonly OfpError BadCommand = new(OfpErrorType.FlowModFailed, 6);
+    public static readonly OfpError BadFlags = new(OfpErrorType.FlowModFailed, 7);
+
+    /// <summary>ONF experimenter id, used by the bundle extension's errors (EXT-230).</summary>
+    public const uint OnfExperimenter = 0x4F4E4600;
+
+    public override string ToString() => ErrorNames.Format(this);
+}

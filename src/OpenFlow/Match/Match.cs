@@ -1,0 +1,283 @@
+using System.Collections.Immutable;
+using Dvr.OpenFlow.Errors;
+using Dvr.OpenFlow.Messages;
+using Dvr.OpenFlow.Wire;
+
+namespace Dvr.OpenFlow.Match;
+
+/// <summary>
+/// An OpenFlow 1.3 match: the OXM entries in wire order. Equality ignores order (two matches with the same
+/// fields in another order are the same match), so a flow read back from a switch equals the flow we built.
+/// Immutable; build one with <see cref="MatchBuilder"/>, decode one with <see cref="Decode"/>.
+/// </summary>
+public sealed partial class Match : IEquatable<Match>
+{
+    /// <summary>OFPMT_OXM (OpenFlow 1.3.5 §7.2.3.1).</summary>
+    public const ushort TypeOxm = 1;
+
+    /// <summary>type (2) + length (2) of struct ofp_match before the OXM fields.</summary>
+    public const int HeaderLength = 4;
+
+    public static readonly Match Any = new([]);
+
+    private readonly int _hash;
+
+    internal Match(ImmutableArray<OxmEntry> entries)
+    {
+        Entries = entries;
+        int hash = entries.Length;
+        foreach (var entry in entries)
+        {
+            // Order-independent: fields combine by addition.
+            hash += HashCode.Combine(entry.Field, entry.Value, entry.HasMask ? entry.Mask : UInt128.Zero);
+        }
+
+        _hash = hash;
+    }
+
+    /// <summary>The fields in wire order.</summary>
+    public ImmutableArray<OxmEntry> Entries { get; }
+
+    public int Count => Entries.Length;
+
+    public bool IsEmpty => Entries.IsEmpty;
+
+    public OxmEntry? Get(OxmField field)
+    {
+        foreach (var entry in Entries)
+        {
+            if (ReferenceEquals(entry.Field, field))
+            {
+                return entry;
+            }
+        }
+
+        return null;
+    }
+
+    public bool Contains(OxmField field) => Get(field) is not null;
+
+    /// <summary>Length of the OXM TLVs without the ofp_match header and padding.</summary>
+    public int OxmLength
+    {
+        get
+        {
+            int length = 0;
+            foreach (var entry in Entries)
+            {
+                length += EntryLength(entry);
+            }
+
+            return length;
+        }
+    }
+
+    /// <summary>Bytes of struct ofp_match on the wire, padded to a multiple of 8 (OpenFlow 1.3.5 §7.2.3.1).</summary>
+    public int EncodedLength => SpanWriter.Align(HeaderLength + OxmLength, 8);
+
+    private static int EntryLength(OxmEntry entry) =>
+        4 + (entry.Field.Experimenter != 0 ? 4 : 0) + (entry.HasMask ? entry.Field.Length * 2 : entry.Field.Length);
+
+    /// <summary>
+    /// struct ofp_match (OpenFlow 1.3.5 §7.2.3.1):
+    /// <code>
+    ///  +--------------+--------------+------------------------+--------------+
+    ///  | type (=1 OXM)| length       | oxm_fields[length - 4]  | pad to 8     |
+    ///  +--------------+--------------+------------------------+--------------+
+    /// </code>
+    /// <c>length</c> excludes the padding.
+    /// </summary>
+    public void Encode(ref SpanWriter writer)
+    {
+        int start = writer.Position;
+        writer.WriteUInt16(TypeOxm);
+        writer.WriteUInt16((ushort)(HeaderLength + OxmLength));
+        EncodeOxm(ref writer);
+        writer.PadTo(start, 8);
+    }
+
+    /// <summary>Writes only the OXM TLVs (as in a set_field action or an NXM match).</summary>
+    public void EncodeOxm(ref SpanWriter writer)
+    {
+        foreach (var entry in Entries)
+        {
+            WriteEntry(ref writer, entry);
+        }
+    }
+
+    internal static void WriteEntry(ref SpanWriter writer, OxmEntry entry, bool withMask = true)
+    {
+        var field = entry.Field;
+        bool masked = withMask && entry.HasMask;
+        int payload = (field.Experimenter != 0 ? 4 : 0) + (masked ? field.Length * 2 : field.Length);
+        writer.WriteUInt32(field.TypeKey | (masked ? 0x100u : 0u) | (uint)payload);
+        if (field.Experimenter != 0)
+        {
+            writer.WriteUInt32(field.Experimenter);
+        }
+
+        WriteValue(ref writer, entry.Value, field.Length);
+        if (masked)
+        {
+            WriteValue(ref writer, entry.Mask, field.Length);
+        }
+    }
+
+    internal static void WriteValue(ref SpanWriter writer, UInt128 value, int length)
+    {
+        var span = writer.Reserve(length);
+        for (int i = length - 1; i >= 0; i--)
+        {
+            span[i] = (byte)value;
+            value >>= 8;
+        }
+    }
+
+    internal static UInt128 ReadValue(ReadOnlySpan<byte> bytes)
+    {
+        UInt128 value = 0;
+        foreach (byte b in bytes)
+        {
+            value = (value << 8) | b;
+        }
+
+        return value;
+    }
+
+    /// <summary>Decodes struct ofp_match including its padding.</summary>
+    public static Match Decode(ref SpanReader reader, DecodeMode mode)
+    {
+        var start = reader.Rest;
+        ushort type = reader.ReadUInt16();
+        ushort length = reader.ReadUInt16();
+        if (type != TypeOxm)
+        {
+            throw new OpenFlowException(OfpError.BadMatchType, $"match type {type} is not OXM (1)", start[..Math.Min(start.Length, 64)]);
+        }
+
+        if (length < HeaderLength)
+        {
+            throw new OpenFlowException(OfpError.BadMatchLen, $"match length {length} is below 4", start[..Math.Min(start.Length, 64)]);
+        }
+
+        var oxm = reader.ReadSub(length - HeaderLength, OfpError.BadMatchLen);
+        int padded = SpanWriter.Align(length, 8) - length;
+        reader.SkipPadding(padded);
+        return DecodeOxm(ref oxm, mode);
+    }
+
+    /// <summary>Decodes a run of OXM TLVs (the body of ofp_match, or an NXM match).</summary>
+    public static Match DecodeOxm(ref SpanReader reader, DecodeMode mode)
+    {
+        var builder = ImmutableArray.CreateBuilder<OxmEntry>();
+        while (!reader.IsEmpty)
+        {
+            var entry = DecodeEntry(ref reader, mode);
+            if (entry is null)
+            {
+                continue;
+            }
+
+            foreach (var existing in builder)
+            {
+                if (ReferenceEquals(existing.Field, entry.Value.Field))
+                {
+                    throw new OpenFlowException(OfpError.DupField, $"field {entry.Value.Field.Name} appears twice");
+                }
+            }
+
+            builder.Add(entry.Value);
+        }
+
+        var match = new Match(builder.ToImmutable());
+        MatchPrerequisites.Check(match);
+        return match;
+    }
+
+    /// <summary>Decodes one TLV; returns null for an unknown field skipped in loose mode.</summary>
+    internal static OxmEntry? DecodeEntry(ref SpanReader reader, DecodeMode mode)
+    {
+        uint header = reader.ReadUInt32();
+        int payloadLength = (int)(header & 0xff);
+        bool hasMask = (header & 0x100) != 0;
+        ushort cls = (ushort)(header >> 16);
+        uint experimenter = 0;
+        var payload = reader.ReadSub(payloadLength, OfpError.BadMatchLen);
+        if (cls == OxmFields.ExperimenterClass)
+        {
+            experimenter = payload.ReadUInt32();
+        }
+
+        var field = OxmFields.FromHeader(header, experimenter);
+        if (field is null)
+        {
+            if (mode == DecodeMode.Strict)
+            {
+                throw new OpenFlowException(OfpError.BadField, $"unknown match field 0x{header:x8}");
+            }
+
+            return null;
+        }
+
+        int expected = hasMask ? field.Length * 2 : field.Length;
+        if (payload.Remaining != expected)
+        {
+            throw new OpenFlowException(OfpError.BadMatchLen, $"field {field.Name} has {payload.Remaining} byte(s) of value, expected {expected}");
+        }
+
+        if (hasMask && !field.Maskable)
+        {
+            throw new OpenFlowException(OfpError.BadMask, $"field {field.Name} cannot be masked");
+        }
+
+        var value = ReadValue(payload.ReadBytes(field.Length));
+        if (!hasMask)
+        {
+            return OxmEntry.Exact(field, value);
+        }
+
+        var mask = ReadValue(payload.ReadBytes(field.Length));
+        if ((value & ~mask) != 0)
+        {
+            // OpenFlow 1.3.5 §7.2.3.5: value bits outside the mask must be zero.
+            throw new OpenFlowException(OfpError.BadWildcards, $"field {field.Name} has value bits set outside its mask");
+        }
+
+        return new OxmEntry(field, value, mask, true);
+    }
+
+    public bool Equals(Match? other)
+    {
+        if (other is null || other._hash != _hash || other.Entries.Length != Entries.Length)
+        {
+            return false;
+        }
+
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        // Fast path: same order. Otherwise each of ours must appear in theirs (no duplicates by construction).
+        var mine = Entries.AsSpan();
+        var theirs = other.Entries.AsSpan();
+        if (mine.SequenceEqual(theirs))
+        {
+            return true;
+        }
+
+        foreach (var entry in mine)
+        {
+            if (other.Get(entry.Field) is not { } found || found != entry)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public override bool Equals(object? obj) => obj is Match other && Equals(other);
+
+    public override int GetHashCode() => _hash;
+}

@@ -1,0 +1,52 @@
+namespace Dvr.OpenFlow.Match;
+
+/// <summary>
+/// One match field as it goes on the wire: OXM TLV header (OpenFlow 1.3.5 §7.2.3.2)
+/// <code>
+///  31              16 15        9  8  7        0
+///  +-----------------+-----------+---+----------+
+///  |    oxm_class    | oxm_field |HM | oxm_len  |
+///  +-----------------+-----------+---+----------+
+/// </code>
+/// Descriptors are singletons (see <see cref="OxmFields"/>), so an entry holds a reference and equality is
+/// reference equality. <see cref="EncodeOrder"/> is the position Open vSwitch gives the field when it
+/// encodes a match (lib/nx-match.c, nx_put_raw), so our bytes equal ovs-ofctl's for the same flow.
+/// </summary>
+public sealed class OxmField
+{
+    public OxmField(string name, ushort oxmClass, byte field, int length, bool maskable, int encodeOrder, uint experimenter = 0)
+    {
+        Name = name;
+        Class = oxmClass;
+        Field = field;
+        Length = length;
+        Maskable = maskable;
+        EncodeOrder = encodeOrder;
+        Experimenter = experimenter;
+    }
+
+    /// <summary>Open vSwitch's canonical field name (e.g. "eth_src", "tun_id", "reg0").</summary>
+    public string Name { get; }
+
+    public ushort Class { get; }
+
+    public byte Field { get; }
+
+    /// <summary>Value length in bytes (the mask, when present, has the same length).</summary>
+    public int Length { get; }
+
+    public bool Maskable { get; }
+
+    public int EncodeOrder { get; }
+
+    /// <summary>Experimenter id for class 0xffff fields, 0 otherwise.</summary>
+    public uint Experimenter { get; }
+
+    /// <summary>Header without the has-mask bit and with the unmasked length.</summary>
+    public uint Header => ((uint)Class << 16) | ((uint)Field << 9) | (uint)(Length + (Experimenter != 0 ? 4 : 0));
+
+    /// <summary>Class and field only (has-mask and length cleared): identifies the field.</summary>
+    public uint TypeKey => ((uint)Class << 16) | ((uint)Field << 9);
+
+    public override string ToString() => Name;
+}

@@ -1,0 +1,142 @@
+using Dvr.OpenFlow.Actions;
+using Dvr.OpenFlow.Errors;
+using Dvr.OpenFlow.Instructions;
+using Dvr.OpenFlow.Wire;
+
+namespace Dvr.OpenFlow.Messages.Flow;
+
+/// <summary>enum ofp_flow_mod_command (OpenFlow 1.3.5 §A.3.4.1).</summary>
+public enum FlowModCommand : byte
+{
+    Add = 0,
+    Modify = 1,
+    ModifyStrict = 2,
+    Delete = 3,
+    DeleteStrict = 4,
+}
+
+/// <summary>enum ofp_flow_mod_flags (OpenFlow 1.3.5 §A.3.4.1).</summary>
+[Flags]
+public enum FlowModFlags : ushort
+{
+    None = 0,
+    SendFlowRemoved = 1 << 0,
+    CheckOverlap = 1 << 1,
+    ResetCounts = 1 << 2,
+    NoPacketCounts = 1 << 3,
+    NoByteCounts = 1 << 4,
+}
+
+/// <summary>
+/// OFPT_FLOW_MOD (OpenFlow 1.3.5 §A.3.4.1), body after the header:
+/// <code>
+///  0                               8                               16
+///  +-------------------------------+-------------------------------+
+///  |            cookie             |          cookie_mask          |
+///  +-------+-------+-------+-------+-------+-------+-------+-------+
+///  |table  |command| idle_timeout  | hard_timeout  |   priority    |
+///  +-------+-------+---------------+---------------+---------------+
+///  |           buffer_id           |           out_port            |
+///  +-------------------------------+---------------+---------------+
+///  |           out_group           |     flags     |    pad(2)     |
+///  +-------------------------------+---------------+---------------+
+///  |   struct ofp_match (padded to 8)  |  instructions ...         |
+/// </code>
+/// Cookie rules (OVS include/openvswitch/ofp-flow.h): ADD sets the cookie; MODIFY/DELETE match
+/// cookie under cookie_mask; a MODIFY cannot change a cookie, so a new cookie means ADD.
+/// </summary>
+public sealed record FlowMod : OpenFlowMessage
+{
+    /// <summary>Fixed part of the body before the match: 8+8+1+1+2+2+2+4+4+4+2+2.</summary>
+    public const int FixedBodyLength = 40;
+
+    /// <summary>OFP_NO_BUFFER.</summary>
+    public const uint NoBuffer = 0xffffffff;
+
+    /// <summary>OFPG_ANY.</summary>
+    public const uint AnyGroup = 0xffffffff;
+
+    /// <summary>OFPTT_ALL: delete from every table.</summary>
+    public const byte AllTables = 0xff;
+
+    public override OfpType Type => OfpType.FlowMod;
+
+    public ulong Cookie { get; init; }
+
+    public ulong CookieMask { get; init; }
+
+    public byte TableId { get; init; }
+
+    public FlowModCommand Command { get; init; }
+
+    public ushort IdleTimeout { get; init; }
+
+    public ushort HardTimeout { get; init; }
+
+    public ushort Priority { get; init; } = 0x8000;
+
+    public uint BufferId { get; init; } = NoBuffer;
+
+    public uint OutPort { get; init; } = OfpPort.Any;
+
+    public uint OutGroup { get; init; } = AnyGroup;
+
+    public FlowModFlags Flags { get; init; }
+
+    public Dvr.OpenFlow.Match.Match Match { get; init; } = Dvr.OpenFlow.Match.Match.Any;
+
+    public InstructionList Instructions { get; init; } = InstructionList.Drop;
+
+    public override int BodyLength => FixedBodyLength + Match.EncodedLength + Instructions.EncodedLength;
+
+    public override void WriteBody(ref SpanWriter writer)
+    {
+        writer.WriteUInt64(Cookie);
+        writer.WriteUInt64(CookieMask);
+        writer.WriteByte(TableId);
+        writer.WriteByte((byte)Command);
+        writer.WriteUInt16(IdleTimeout);
+        writer.WriteUInt16(HardTimeout);
+        writer.WriteUInt16(Priority);
+        writer.WriteUInt32(BufferId);
+        writer.WriteUInt32(OutPort);
+        writer.WriteUInt32(OutGroup);
+        writer.WriteUInt16((ushort)Flags);
+        writer.WriteZeros(2);
+        Match.Encode(ref writer);
+        Instructions.Encode(ref writer);
+    }
+
+    public static FlowMod Decode(OfpHeader header, ref SpanReader body, DecodeMode mode)
+    {
+        var mod = new FlowMod
+        {
+            Xid = header.Xid,
+            Cookie = body.ReadUInt64(),
+            CookieMask = body.ReadUInt64(),
+            TableId = body.ReadByte(),
+            Command = (FlowModCommand)body.ReadByte(),
+            IdleTimeout = body.ReadUInt16(),
+            HardTimeout = body.ReadUInt16(),
+            Priority = body.ReadUInt16(),
+            BufferId = body.ReadUInt32(),
+            OutPort = body.ReadUInt32(),
+            OutGroup = body.ReadUInt32(),
+            Flags = (FlowModFlags)body.ReadUInt16(),
+        };
+        body.SkipPadding(2);
+        if (mod.Command > FlowModCommand.DeleteStrict)
+        {
+            throw new OpenFlowException(OfpError.BadCommand, $"flow_mod command {(byte)mod.Command}");
+        }
+
+        if (((ushort)mod.Flags & ~0x1f) != 0)
+        {
+            throw new OpenFlowException(OfpError.BadFlags, $"flow_mod flags 0x{(ushort)mod.Flags:x4} has unknown bits");
+        }
+
+        var match = Dvr.OpenFlow.Match.Match.Decode(ref body, mode);
+        var instructions = InstructionCodec.DecodeList(ref body, mode);
+        return mod with { Match = match, Instructions = instructions };
+    }
+}
