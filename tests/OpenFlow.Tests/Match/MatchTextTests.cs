@@ -14,6 +14,7 @@ public class MatchTextTests
         [1] = "tap1",
         [2] = "patch-tun",
         [3] = "my port",
+        [4] = "qvovm1",
     });
 
     private static List<KeyValuePair<string, string?>> Pairs(params string[] items) =>
@@ -38,6 +39,7 @@ public class MatchTextTests
     [TestCase(1u, "in_port=tap1")]
     [TestCase(2u, "in_port=\"patch-tun\"")]
     [TestCase(3u, "in_port=\"my port\"")]
+    [TestCase(4u, "in_port=qvovm1")]
     [TestCase(9u, "in_port=9")]
     [TestCase(OfpPort.Local, "in_port=LOCAL")]
     public void Format_InPort_UsesNamesWithOvsQuoting(uint port, string expected)
