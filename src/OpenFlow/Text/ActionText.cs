@@ -145,6 +145,11 @@ public static class ActionText
                     break;
                 case "write_actions":
                     var written = ParseActions(item.Value, names);
+                    if (written.Actions.FirstOrDefault(a => !WriteActionsInstruction.IsAllowedInActionSet(a)) is { } disallowed)
+                    {
+                        throw new TextParseException($"write_actions: action {disallowed} is not allowed in the action set");
+                    }
+
                     Add(written.Count == 0 ? null : new WriteActionsInstruction(written), 3, "write_actions");
                     break;
                 case "write_metadata":
