@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 
 namespace Dvr.OpenFlow.Messages;
 
@@ -7,6 +8,7 @@ namespace Dvr.OpenFlow.Messages;
 /// An immutable list with value equality, so records that hold lists (buckets, bands, stats entries)
 /// compare by content: a message decoded from bytes equals the message those bytes were encoded from.
 /// </summary>
+[CollectionBuilder(typeof(ValueList), nameof(ValueList.Create))]
 public sealed class ValueList<T> : IReadOnlyList<T>, IEquatable<ValueList<T>>
 {
     public static readonly ValueList<T> Empty = new(ImmutableArray<T>.Empty);
@@ -42,4 +44,10 @@ public sealed class ValueList<T> : IReadOnlyList<T>, IEquatable<ValueList<T>>
     public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)Items).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
+/// <summary>Builds <see cref="ValueList{T}"/> from collection expressions (<c>[a, b]</c>).</summary>
+public static class ValueList
+{
+    public static ValueList<T> Create<T>(ReadOnlySpan<T> items) => new(ImmutableArray.Create(items));
 }

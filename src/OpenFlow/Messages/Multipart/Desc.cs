@@ -5,7 +5,7 @@ using Dvr.OpenFlow.Wire;
 namespace Dvr.OpenFlow.Messages.Multipart;
 
 /// <summary>OFPMP_DESC request body (OpenFlow 1.3.5 §A.3.5.1): empty.</summary>
-public sealed record DescRequest
+public sealed record DescRequest : IMultipartBody
 {
     public const ushort MultipartType = 0;
 
@@ -31,7 +31,7 @@ public sealed record DescRequest
 /// struct ofp_desc (OpenFlow 1.3.5 §A.3.5.1), 1056 bytes of NUL-padded ASCII:
 /// <code>mfr_desc[256] | hw_desc[256] | sw_desc[256] | serial_num[32] | dp_desc[256]</code>
 /// </summary>
-public sealed record DescReply(string Manufacturer, string Hardware, string Software, string SerialNumber, string DatapathDescription)
+public sealed record DescReply(string Manufacturer, string Hardware, string Software, string SerialNumber, string DatapathDescription) : IMultipartBody
 {
     public const ushort MultipartType = 0;
 

@@ -11,7 +11,7 @@ namespace Dvr.OpenFlow.Messages.Multipart;
 /// <code>experimenter(4) | exp_type(4) | experimenter-defined data[]</code>
 /// The data is kept as bytes: its meaning belongs to the experimenter.
 /// </summary>
-public sealed record ExperimenterMultipart(uint Experimenter, uint ExperimenterType, ValueList<byte> Data)
+public sealed record ExperimenterMultipart(uint Experimenter, uint ExperimenterType, ValueList<byte> Data) : IMultipartBody
 {
     public const ushort MultipartType = 0xffff;
 

@@ -8,7 +8,7 @@ using Dvr.OpenFlow.Wire;
 namespace Dvr.OpenFlow.Messages.Multipart;
 
 /// <summary>OFPMP_GROUP_DESC request body (OpenFlow 1.3.5 §A.3.5.10): empty; it always asks for every group.</summary>
-public sealed record GroupDescRequest
+public sealed record GroupDescRequest : IMultipartBody
 {
     public const ushort MultipartType = 7;
 
@@ -71,7 +71,7 @@ public sealed record GroupDesc(byte Type, uint GroupId, ValueList<Bucket> Bucket
 }
 
 /// <summary>OFPMP_GROUP_DESC reply body: a run of <see cref="GroupDesc"/>.</summary>
-public sealed record GroupDescReply(ValueList<GroupDesc> Groups)
+public sealed record GroupDescReply(ValueList<GroupDesc> Groups) : IMultipartBody
 {
     public const ushort MultipartType = 7;
 

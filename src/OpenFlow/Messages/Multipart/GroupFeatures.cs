@@ -6,7 +6,7 @@ using Dvr.OpenFlow.Wire;
 namespace Dvr.OpenFlow.Messages.Multipart;
 
 /// <summary>OFPMP_GROUP_FEATURES request body (OpenFlow 1.3.5 §A.3.5.11): empty.</summary>
-public sealed record GroupFeaturesRequest
+public sealed record GroupFeaturesRequest : IMultipartBody
 {
     public const ushort MultipartType = 8;
 
@@ -34,7 +34,7 @@ public sealed record GroupFeaturesRequest
 /// Index i of max_groups/actions is group type i (all, select, indirect, fast failover); actions are
 /// bitmaps of action types (see <see cref="ActionTypeBitmap"/>).
 /// </summary>
-public sealed record GroupFeaturesReply(uint Types, uint Capabilities, ValueList<uint> MaxGroups, ValueList<uint> Actions)
+public sealed record GroupFeaturesReply(uint Types, uint Capabilities, ValueList<uint> MaxGroups, ValueList<uint> Actions) : IMultipartBody
 {
     public const ushort MultipartType = 8;
 

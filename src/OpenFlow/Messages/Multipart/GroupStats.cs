@@ -11,7 +11,7 @@ namespace Dvr.OpenFlow.Messages.Multipart;
 /// <summary>
 /// OFPMP_GROUP request body (OpenFlow 1.3.5 §A.3.5.9): <c>group_id(4) | pad(4)</c>; OFPG_ALL asks for every group.
 /// </summary>
-public sealed record GroupStatsRequest(uint GroupId = GroupIds.All)
+public sealed record GroupStatsRequest(uint GroupId = GroupIds.All) : IMultipartBody
 {
     public const ushort MultipartType = 6;
 
@@ -136,7 +136,7 @@ public sealed record GroupStats(uint GroupId, uint RefCount, ulong PacketCount, 
 }
 
 /// <summary>OFPMP_GROUP reply body: a run of <see cref="GroupStats"/>.</summary>
-public sealed record GroupStatsReply(ValueList<GroupStats> Groups)
+public sealed record GroupStatsReply(ValueList<GroupStats> Groups) : IMultipartBody
 {
     public const ushort MultipartType = 6;
 

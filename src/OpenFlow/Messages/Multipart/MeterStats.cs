@@ -12,7 +12,7 @@ namespace Dvr.OpenFlow.Messages.Multipart;
 /// OFPMP_METER and OFPMP_METER_CONFIG request body (OpenFlow 1.3.5 §A.3.5.12/13, struct
 /// ofp_meter_multipart_request): <c>meter_id(4) | pad(4)</c>; OFPM_ALL asks for every meter.
 /// </summary>
-public sealed record MeterRequest(uint MeterId = MeterIds.All)
+public sealed record MeterRequest(uint MeterId = MeterIds.All) : IMultipartBody
 {
     public int BodyLength => 8;
 
@@ -121,7 +121,7 @@ public sealed record MeterStats(uint MeterId, uint FlowCount, ulong PacketInCoun
 }
 
 /// <summary>OFPMP_METER reply body: a run of <see cref="MeterStats"/>.</summary>
-public sealed record MeterStatsReply(ValueList<MeterStats> Meters)
+public sealed record MeterStatsReply(ValueList<MeterStats> Meters) : IMultipartBody
 {
     public const ushort MultipartType = 9;
 
@@ -201,7 +201,7 @@ public sealed record MeterConfig(MeterFlags Flags, uint MeterId, ValueList<Meter
 }
 
 /// <summary>OFPMP_METER_CONFIG reply body: a run of <see cref="MeterConfig"/>.</summary>
-public sealed record MeterConfigReply(ValueList<MeterConfig> Meters)
+public sealed record MeterConfigReply(ValueList<MeterConfig> Meters) : IMultipartBody
 {
     public const ushort MultipartType = 10;
 
@@ -242,7 +242,7 @@ public sealed record MeterConfigReply(ValueList<MeterConfig> Meters)
 /// <code>max_meter(4) | band_types(4) | capabilities(4) | max_bands(1) | max_color(1) | pad(2)</code>
 /// band_types has bit n set for band type n (OVS reads it that way: drop is bit 1).
 /// </summary>
-public sealed record MeterFeaturesReply(uint MaxMeter, uint BandTypes, uint Capabilities, byte MaxBands, byte MaxColor)
+public sealed record MeterFeaturesReply(uint MaxMeter, uint BandTypes, uint Capabilities, byte MaxBands, byte MaxColor) : IMultipartBody
 {
     public const ushort MultipartType = 11;
 
@@ -282,7 +282,7 @@ public sealed record MeterFeaturesReply(uint MaxMeter, uint BandTypes, uint Capa
 }
 
 /// <summary>OFPMP_METER_FEATURES request body: empty.</summary>
-public sealed record MeterFeaturesRequest
+public sealed record MeterFeaturesRequest : IMultipartBody
 {
     public const ushort MultipartType = 11;
 

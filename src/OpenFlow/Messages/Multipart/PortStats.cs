@@ -10,7 +10,7 @@ using Dvr.OpenFlow.Wire;
 namespace Dvr.OpenFlow.Messages.Multipart;
 
 /// <summary>OFPMP_PORT_STATS request body (OpenFlow 1.3.5 §A.3.5.6): <c>port_no(4) | pad(4)</c>; OFPP_ANY asks for all.</summary>
-public sealed record PortStatsRequest(uint PortNo = OfpPort.Any)
+public sealed record PortStatsRequest(uint PortNo = OfpPort.Any) : IMultipartBody
 {
     public const ushort MultipartType = 4;
 
@@ -145,7 +145,7 @@ public sealed record PortStats(
 }
 
 /// <summary>OFPMP_PORT_STATS reply body: a run of 112-byte <see cref="PortStats"/>.</summary>
-public sealed record PortStatsReply(ValueList<PortStats> Ports)
+public sealed record PortStatsReply(ValueList<PortStats> Ports) : IMultipartBody
 {
     public const ushort MultipartType = 4;
 

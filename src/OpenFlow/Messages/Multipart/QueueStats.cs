@@ -19,7 +19,7 @@ public static class QueueIds
 }
 
 /// <summary>OFPMP_QUEUE request body (OpenFlow 1.3.5 §A.3.5.8): <c>port_no(4) | queue_id(4)</c>.</summary>
-public sealed record QueueStatsRequest(uint PortNo = OfpPort.Any, uint QueueId = QueueIds.All)
+public sealed record QueueStatsRequest(uint PortNo = OfpPort.Any, uint QueueId = QueueIds.All) : IMultipartBody
 {
     public const ushort MultipartType = 5;
 
@@ -110,7 +110,7 @@ public sealed record QueueStats(uint PortNo, uint QueueId, ulong TxBytes, ulong 
 }
 
 /// <summary>OFPMP_QUEUE reply body: a run of 40-byte <see cref="QueueStats"/>.</summary>
-public sealed record QueueStatsReply(ValueList<QueueStats> Queues)
+public sealed record QueueStatsReply(ValueList<QueueStats> Queues) : IMultipartBody
 {
     public const ushort MultipartType = 5;
 

@@ -8,7 +8,7 @@ using Dvr.OpenFlow.Wire;
 namespace Dvr.OpenFlow.Messages.Multipart;
 
 /// <summary>OFPMP_TABLE request body (OpenFlow 1.3.5 §A.3.5.4): empty.</summary>
-public sealed record TableStatsRequest
+public sealed record TableStatsRequest : IMultipartBody
 {
     public const ushort MultipartType = 3;
 
@@ -40,7 +40,7 @@ public readonly record struct TableStats(byte TableId, uint ActiveCount, ulong L
 }
 
 /// <summary>OFPMP_TABLE reply body: a run of 24-byte <see cref="TableStats"/>.</summary>
-public sealed record TableStatsReply(ValueList<TableStats> Tables)
+public sealed record TableStatsReply(ValueList<TableStats> Tables) : IMultipartBody
 {
     public const ushort MultipartType = 3;
 
