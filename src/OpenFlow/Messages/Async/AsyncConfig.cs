@@ -46,13 +46,12 @@ public readonly record struct AsyncConfig(
 
     /// <summary>
     /// lib/ofp-monitor.c ofputil_format_set_async_config: per role, each message type right-aligned to 16
-    /// columns, then the enabled reasons OpenFlow 1.3 defines or "(off)"; OpenFlow 1.4's ROLE_STATUS,
+    /// columns, then the enabled reasons OVS knows for OpenFlow 1.3 or "(off)"; OpenFlow 1.4's ROLE_STATUS,
     /// TABLE_STATUS and REQUESTFORWARD are always off in 1.3.
     /// </summary>
     public void Format(StringBuilder output)
     {
         FormatRole(output, "primary", PacketInPrimary, PortStatusPrimary, FlowRemovedPrimary);
-        output.Append('\n');
         FormatRole(output, "secondary", PacketInSecondary, PortStatusSecondary, FlowRemovedSecondary);
     }
 
@@ -61,7 +60,7 @@ public readonly record struct AsyncConfig(
         output.Append('\n').Append(' ').Append(role).Append(":\n");
         Line(output, "PACKET_IN", packetIn & 0x7, ["no_match", "action", "invalid_ttl"]);
         Line(output, "PORT_STATUS", portStatus & 0x7, ["add", "delete", "modify"]);
-        Line(output, "FLOW_REMOVED", flowRemoved & 0xf, ["idle", "hard", "delete", "group_delete"]);
+        Line(output, "FLOW_REMOVED", flowRemoved & 0x3f, ["idle", "hard", "delete", "group_delete", "meter_delete", "eviction"]);
         Line(output, "ROLE_STATUS", 0, []);
         Line(output, "TABLE_STATUS", 0, []);
         Line(output, "REQUESTFORWARD", 0, []);

@@ -276,9 +276,15 @@ public sealed record QueueGetConfigReply : OpenFlowMessage
     /// <summary>ovs-ofctl ofp-print text (lib/ofp-queue.c ofputil_queue_get_config_reply_format).</summary>
     public void Format(StringBuilder output, PortNames names)
     {
-        ModText.Header(output, "OFPT_QUEUE_GET_CONFIG_REPLY", Xid).Append(" port=");
-        PortFormat.Append(output, Port, names);
-        output.Append('\n');
+        ModText.Header(output, "OFPT_QUEUE_GET_CONFIG_REPLY", Xid);
+        if (Queues.Count > 0)
+        {
+            // OVS prints the port when it meets the first queue (lib/ofp-queue.c).
+            output.Append(" port=");
+            PortFormat.Append(output, Port, names);
+            output.Append('\n');
+        }
+
         foreach (var queue in Queues)
         {
             queue.Format(output);
