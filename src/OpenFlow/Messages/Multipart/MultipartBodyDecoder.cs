@@ -24,6 +24,7 @@ public static class MultipartBodyDecoder
         MultipartType.Meter => MeterRequest.Decode(ref body, mode, forConfig: false),
         MultipartType.MeterConfig => MeterRequest.Decode(ref body, mode, forConfig: true),
         MultipartType.MeterFeatures => MeterFeaturesRequest.Decode(ref body, mode),
+        MultipartType.TableFeatures => TableFeaturesRequest.Decode(ref body, mode),
         MultipartType.Experimenter => ExperimenterMultipartRequest.Decode(ref body, mode),
         _ => throw new OpenFlowException(OfpError.BadMultipart, $"multipart request type {(ushort)type} is not supported"),
     };
@@ -43,6 +44,7 @@ public static class MultipartBodyDecoder
         MultipartType.Meter => MeterStatsReply.Decode(ref body, mode),
         MultipartType.MeterConfig => MeterConfigReply.Decode(ref body, mode),
         MultipartType.MeterFeatures => MeterFeaturesReply.Decode(ref body, mode),
+        MultipartType.TableFeatures => TableFeaturesReply.Decode(ref body, mode),
         MultipartType.Experimenter => ExperimenterMultipartReply.Decode(ref body, mode),
         _ => throw new OpenFlowException(OfpError.BadMultipart, $"multipart reply type {(ushort)type} is not supported"),
     };
