@@ -147,10 +147,10 @@ internal static class MessageCorpus
             },
         };
         yield return new MultipartReply { Xid = xid++, Body = new FlowStatsReply() };
-        var inner = new FlowMod { Xid = xid, TableId = 1, Priority = 2, Match = new MatchBuilder().InPort(5).Build(), Instructions = Output(6) };
         yield return new BundleControl { Xid = xid++, BundleId = 0, ControlType = BundleControlType.OpenRequest, Flags = BundleFlags.Atomic | BundleFlags.Ordered };
+        var inner = new FlowMod { Xid = xid, TableId = 1, Priority = 2, Match = new MatchBuilder().InPort(5).Build(), Instructions = Output(6) };
         yield return new BundleAddMessage { Xid = xid++, BundleId = 0, Flags = BundleFlags.Atomic | BundleFlags.Ordered, Message = inner };
-        yield return new BundleAddMessage { Xid = xid++, BundleId = 0x1234, Message = new PacketOut { InPort = 1, Actions = new ActionList(new OutputAction(2)), Data = ByteData.Copy(ComposedPackets[0]) } };
+        yield return new BundleAddMessage { Xid = xid++, BundleId = 0x1234, Message = new PacketOut { Xid = xid - 1, InPort = 1, Actions = new ActionList(new OutputAction(2)), Data = ByteData.Copy(ComposedPackets[0]) } };
         foreach (var type in Enum.GetValues<BundleControlType>())
         {
             yield return new BundleControl { Xid = xid++, BundleId = 5, ControlType = type, Flags = BundleFlags.Ordered };

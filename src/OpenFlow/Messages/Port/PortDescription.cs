@@ -73,7 +73,14 @@ public sealed record PortDescription
 
     public MacAddress HardwareAddress { get; init; }
 
-    public string Name { get; init; } = "";
+    /// <summary>The interface name; the wire holds at most 15 characters plus a NUL, so longer names are cut.</summary>
+    public string Name
+    {
+        get => _name;
+        init => _name = value.Length > NameLength - 1 ? value[..(NameLength - 1)] : value;
+    }
+
+    private readonly string _name = "";
 
     public PortConfig Config { get; init; }
 
