@@ -124,7 +124,6 @@ public static class ErrorNames
         [new(OfpErrorType.TableFeaturesFailed, 3)] = "OFPBPC_BAD_LEN",
         [new(OfpErrorType.TableFeaturesFailed, 4)] = "OFPBPC_BAD_VALUE",
         [new(OfpErrorType.TableFeaturesFailed, 5)] = "OFPTFFC_EPERM",
-        [new(OfpErrorType.TableFeaturesFailed, 8)] = "OFPTFFC_BAD_FEATURES",
         [new(OfpErrorType.Experimenter, 2300, OfpError.OnfExperimenter)] = "OFPBFC_UNKNOWN",
         [new(OfpErrorType.Experimenter, 2301, OfpError.OnfExperimenter)] = "OFPBFC_EPERM",
         [new(OfpErrorType.Experimenter, 2302, OfpError.OnfExperimenter)] = "OFPBFC_BAD_ID",

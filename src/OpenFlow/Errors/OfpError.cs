@@ -138,8 +138,8 @@ public readonly record struct OfpError(OfpErrorType Type, ushort Code, uint Expe
     public static readonly OfpError TableFeaturesPermission = new(OfpErrorType.TableFeaturesFailed, 5);
 
     /// <summary>
-    /// OFPTFFC_BAD_FEATURES (OpenFlow 1.5 code 8; OVS 3.1 reports it for OpenFlow 1.3 too, e.g. when a table
-    /// lacks one of the eight required properties).
+    /// OFPTFFC_BAD_FEATURES (OpenFlow 1.5 code 8). OVS 3.1 reports it for OpenFlow 1.3 too (a table lacking one of
+    /// the eight required properties) although OpenFlow 1.3 has no code for it, so ErrorNames has no 1.3 name for it.
     /// </summary>
     public static readonly OfpError TableFeaturesBadFeatures = new(OfpErrorType.TableFeaturesFailed, 8);
 

@@ -41,10 +41,10 @@ internal static class MessageCorpus
         Name = name,
         Config = number % 2 == 0 ? PortConfig.PortDown | PortConfig.NoPacketIn : PortConfig.None,
         State = number % 3 == 0 ? PortState.LinkDown : PortState.Live,
-        Current = number == 1 ? PortFeatures.Rate10GbFullDuplex | PortFeatures.Copper : PortFeatures.None,
-        Advertised = number == 1 ? PortFeatures.Rate1GbFullDuplex | PortFeatures.AutoNegotiation : PortFeatures.None,
-        Supported = number == 1 ? PortFeatures.Rate10MbHalfDuplex | PortFeatures.PauseAsymmetric : PortFeatures.None,
-        Peer = number == 1 ? PortFeatures.OtherRate | PortFeatures.Fiber : PortFeatures.None,
+        Current = number == 1 ? PortFeatures.Rate10GbFd | PortFeatures.Copper : PortFeatures.None,
+        Advertised = number == 1 ? PortFeatures.Rate1GbFd | PortFeatures.AutoNegotiation : PortFeatures.None,
+        Supported = number == 1 ? PortFeatures.Rate10MbHd | PortFeatures.PauseAsymmetric : PortFeatures.None,
+        Peer = number == 1 ? PortFeatures.Other | PortFeatures.Fiber : PortFeatures.None,
         CurrentSpeedKbps = number == 1 ? 10_000_000u : 0,
         MaxSpeedKbps = 1234,
     };
@@ -147,10 +147,10 @@ internal static class MessageCorpus
             },
         };
         yield return new MultipartReply { Xid = xid++, Body = new FlowStatsReply() };
-        var inner = new FlowMod { Xid = xid, TableId = 1, Priority = 2, Match = new MatchBuilder().InPort(5).Build(), Instructions = Output(6) };
         yield return new BundleControl { Xid = xid++, BundleId = 0, ControlType = BundleControlType.OpenRequest, Flags = BundleFlags.Atomic | BundleFlags.Ordered };
+        var inner = new FlowMod { Xid = xid, TableId = 1, Priority = 2, Match = new MatchBuilder().InPort(5).Build(), Instructions = Output(6) };
         yield return new BundleAddMessage { Xid = xid++, BundleId = 0, Flags = BundleFlags.Atomic | BundleFlags.Ordered, Message = inner };
-        yield return new BundleAddMessage { Xid = xid++, BundleId = 0x1234, Message = new PacketOut { InPort = 1, Actions = new ActionList(new OutputAction(2)), Data = ByteData.Copy(ComposedPackets[0]) } };
+        yield return new BundleAddMessage { Xid = xid++, BundleId = 0x1234, Message = new PacketOut { Xid = xid - 1, InPort = 1, Actions = new ActionList(new OutputAction(2)), Data = ByteData.Copy(ComposedPackets[0]) } };
         foreach (var type in Enum.GetValues<BundleControlType>())
         {
             yield return new BundleControl { Xid = xid++, BundleId = 5, ControlType = type, Flags = BundleFlags.Ordered };

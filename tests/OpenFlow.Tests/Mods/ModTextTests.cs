@@ -96,7 +96,7 @@ public class ModTextTests
         ("meter mod unknown flag", new MeterMod { Xid = 3, Flags = (MeterFlags)0x20, MeterId = 5 }),
         ("meter mod no flags", new MeterMod { Xid = 3, MeterId = 5, Bands = [MeterBand.DscpRemark(10, 1)] }),
         ("meter mod delete all", new MeterMod { Xid = 4, Command = MeterModCommand.Delete, MeterId = MeterIds.All }),
-        ("port mod down", new PortMod { Xid = 2, PortNo = 3, HardwareAddress = MacAddress.Parse("0a:00:00:00:00:01"), Config = PortConfig.PortDown, Mask = PortConfig.PortDown | PortConfig.NoReceive, Advertise = PortFeatures.Rate1GbFullDuplex }),
+        ("port mod down", new PortMod { Xid = 2, PortNo = 3, HardwareAddress = MacAddress.Parse("0a:00:00:00:00:01"), Config = PortConfig.PortDown, Mask = PortConfig.PortDown | PortConfig.NoReceive, Advertise = PortFeatures.Rate1GbFd }),
         ("port mod local", new PortMod { Xid = 2, PortNo = OfpPort.Local, HardwareAddress = MacAddress.Parse("fa:16:3e:00:00:01"), Config = (PortConfig)0x65, Mask = (PortConfig)0x65 }),
         ("port mod all features", new PortMod { Xid = 2, PortNo = 1, Advertise = (PortFeatures)0xffff }),
         ("port mod unknown bits", new PortMod { Xid = 2, PortNo = 1, Config = (PortConfig)0x80, Mask = (PortConfig)0x82, Advertise = (PortFeatures)0x10000 }),

@@ -235,7 +235,9 @@ public partial class TableFeaturesTests
                 var expected = DecodeError().Match(ovs[i]);
                 Assert.That(expected.Success, Is.True, ovs[i]);
                 var error = Assert.Throws<OpenFlowException>(() => MessageDecoder.Decode(cases[i], DecodeMode.Loose));
-                Assert.That(ErrorNames.Format(error!.Error), Is.EqualTo(expected.Groups[1].Value), $"case {i}");
+                // OFPTFFC_BAD_FEATURES has no OpenFlow 1.3 code, so it has no 1.3 name in ErrorNames.
+                string ours = error!.Error == OfpError.TableFeaturesBadFeatures ? "OFPTFFC_BAD_FEATURES" : ErrorNames.Format(error.Error);
+                Assert.That(ours, Is.EqualTo(expected.Groups[1].Value), $"case {i}");
             }
         });
     }

@@ -9,9 +9,9 @@ public sealed record DescRequest : MultipartRequestBody
 {
     public override MultipartType MultipartType => MultipartType.Desc;
 
-    public override int EncodedLength => 0;
+    public override int BodyLength => 0;
 
-    public override void Encode(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
     }
 
@@ -22,7 +22,7 @@ public sealed record DescRequest : MultipartRequestBody
         return new DescRequest();
     }
 
-    public override void Format(StringBuilder output, PortNames names, int verbosity)
+    public override void Format(StringBuilder output, PortNames names)
     {
     }
 }
@@ -39,9 +39,9 @@ public sealed record DescReply(string Manufacturer, string Hardware, string Soft
 
     public const int SerialNumberLength = 32;
 
-    public override int EncodedLength => (4 * DescriptionLength) + SerialNumberLength;
+    public override int BodyLength => (4 * DescriptionLength) + SerialNumberLength;
 
-    public override void Encode(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         ModText.WriteFixedString(ref writer, Manufacturer, DescriptionLength);
         ModText.WriteFixedString(ref writer, Hardware, DescriptionLength);
@@ -62,7 +62,7 @@ public sealed record DescReply(string Manufacturer, string Hardware, string Soft
     }
 
     /// <summary>lib/ofp-print.c ofp_print_ofpst_desc_reply.</summary>
-    public override void Format(StringBuilder output, PortNames names, int verbosity)
+    public override void Format(StringBuilder output, PortNames names)
     {
         output.Append("\nManufacturer: ").Append(Manufacturer)
             .Append("\nHardware: ").Append(Hardware)

@@ -52,9 +52,9 @@ public sealed record ExperimenterMultipartRequest(uint Experimenter, uint Experi
 {
     public override MultipartType MultipartType => MultipartType.Experimenter;
 
-    public override int EncodedLength => ExperimenterMultipart.HeaderLength + Data.Count;
+    public override int BodyLength => ExperimenterMultipart.HeaderLength + Data.Count;
 
-    public override void Encode(ref SpanWriter writer) => ExperimenterMultipart.Encode(ref writer, Experimenter, ExperimenterType, Data);
+    public override void WriteBody(ref SpanWriter writer) => ExperimenterMultipart.Encode(ref writer, Experimenter, ExperimenterType, Data);
 
     public static ExperimenterMultipartRequest Decode(ref SpanReader body, DecodeMode mode)
     {
@@ -63,7 +63,7 @@ public sealed record ExperimenterMultipartRequest(uint Experimenter, uint Experi
         return new ExperimenterMultipartRequest(experimenter, type, data);
     }
 
-    public override void Format(StringBuilder output, PortNames names, int verbosity) =>
+    public override void Format(StringBuilder output, PortNames names) =>
         ExperimenterMultipart.Format(output, Experimenter, ExperimenterType, Data);
 }
 
@@ -72,9 +72,9 @@ public sealed record ExperimenterMultipartReply(uint Experimenter, uint Experime
 {
     public override MultipartType MultipartType => MultipartType.Experimenter;
 
-    public override int EncodedLength => ExperimenterMultipart.HeaderLength + Data.Count;
+    public override int BodyLength => ExperimenterMultipart.HeaderLength + Data.Count;
 
-    public override void Encode(ref SpanWriter writer) => ExperimenterMultipart.Encode(ref writer, Experimenter, ExperimenterType, Data);
+    public override void WriteBody(ref SpanWriter writer) => ExperimenterMultipart.Encode(ref writer, Experimenter, ExperimenterType, Data);
 
     public static ExperimenterMultipartReply Decode(ref SpanReader body, DecodeMode mode)
     {
@@ -83,6 +83,6 @@ public sealed record ExperimenterMultipartReply(uint Experimenter, uint Experime
         return new ExperimenterMultipartReply(experimenter, type, data);
     }
 
-    public override void Format(StringBuilder output, PortNames names, int verbosity) =>
+    public override void Format(StringBuilder output, PortNames names) =>
         ExperimenterMultipart.Format(output, Experimenter, ExperimenterType, Data);
 }

@@ -12,9 +12,9 @@ public sealed record GroupDescRequest : MultipartRequestBody
 {
     public override MultipartType MultipartType => MultipartType.GroupDesc;
 
-    public override int EncodedLength => 0;
+    public override int BodyLength => 0;
 
-    public override void Encode(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
     }
 
@@ -25,7 +25,7 @@ public sealed record GroupDescRequest : MultipartRequestBody
         return new GroupDescRequest();
     }
 
-    public override void Format(StringBuilder output, PortNames names, int verbosity) => output.Append(" group_id=ALL");
+    public override void Format(StringBuilder output, PortNames names) => output.Append(" group_id=ALL");
 }
 
 /// <summary>
@@ -75,9 +75,9 @@ public sealed record GroupDescReply(ValueList<GroupDesc> Groups) : MultipartRepl
 {
     public override MultipartType MultipartType => MultipartType.GroupDesc;
 
-    public override int EncodedLength => Groups.Sum(g => g.EncodedLength);
+    public override int BodyLength => Groups.Sum(g => g.EncodedLength);
 
-    public override void Encode(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         foreach (var group in Groups)
         {
@@ -97,7 +97,7 @@ public sealed record GroupDescReply(ValueList<GroupDesc> Groups) : MultipartRepl
     }
 
     /// <summary>lib/ofp-group.c ofputil_group_desc_format.</summary>
-    public override void Format(StringBuilder output, PortNames names, int verbosity)
+    public override void Format(StringBuilder output, PortNames names)
     {
         foreach (var group in Groups)
         {

@@ -10,9 +10,9 @@ public sealed record GroupFeaturesRequest : MultipartRequestBody
 {
     public override MultipartType MultipartType => MultipartType.GroupFeatures;
 
-    public override int EncodedLength => 0;
+    public override int BodyLength => 0;
 
-    public override void Encode(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
     }
 
@@ -23,7 +23,7 @@ public sealed record GroupFeaturesRequest : MultipartRequestBody
         return new GroupFeaturesRequest();
     }
 
-    public override void Format(StringBuilder output, PortNames names, int verbosity)
+    public override void Format(StringBuilder output, PortNames names)
     {
     }
 }
@@ -42,9 +42,9 @@ public sealed record GroupFeaturesReply(uint Types, uint Capabilities, ValueList
 
     private static readonly string[] TypeNames = ["all", "select", "indirect", "fast failover"];
 
-    public override int EncodedLength => Length;
+    public override int BodyLength => Length;
 
-    public override void Encode(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         writer.WriteUInt32(Types);
         writer.WriteUInt32(Capabilities);
@@ -80,7 +80,7 @@ public sealed record GroupFeaturesReply(uint Types, uint Capabilities, ValueList
     }
 
     /// <summary>lib/ofp-group.c ofputil_group_features_format.</summary>
-    public override void Format(StringBuilder output, PortNames names, int verbosity)
+    public override void Format(StringBuilder output, PortNames names)
     {
         var invariant = CultureInfo.InvariantCulture;
         output.Append("\n Group table:\n");

@@ -15,9 +15,9 @@ public sealed record GroupStatsRequest(uint GroupId = GroupIds.All) : MultipartR
 {
     public override MultipartType MultipartType => MultipartType.Group;
 
-    public override int EncodedLength => 8;
+    public override int BodyLength => 8;
 
-    public override void Encode(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         writer.WriteUInt32(GroupId);
         writer.WriteZeros(4);
@@ -31,7 +31,7 @@ public sealed record GroupStatsRequest(uint GroupId = GroupIds.All) : MultipartR
         return request;
     }
 
-    public override void Format(StringBuilder output, PortNames names, int verbosity) => output.Append(" group_id=").Append(GroupIds.Format(GroupId));
+    public override void Format(StringBuilder output, PortNames names) => output.Append(" group_id=").Append(GroupIds.Format(GroupId));
 }
 
 /// <summary>struct ofp_bucket_counter (OpenFlow 1.3.5 §A.3.5.9): <c>packet_count(8) | byte_count(8)</c>.</summary>
@@ -140,9 +140,9 @@ public sealed record GroupStatsReply(ValueList<GroupStats> Groups) : MultipartRe
 {
     public override MultipartType MultipartType => MultipartType.Group;
 
-    public override int EncodedLength => Groups.Sum(g => g.EncodedLength);
+    public override int BodyLength => Groups.Sum(g => g.EncodedLength);
 
-    public override void Encode(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         foreach (var group in Groups)
         {
@@ -162,7 +162,7 @@ public sealed record GroupStatsReply(ValueList<GroupStats> Groups) : MultipartRe
         return new GroupStatsReply(new ValueList<GroupStats>(groups.ToImmutable()));
     }
 
-    public override void Format(StringBuilder output, PortNames names, int verbosity)
+    public override void Format(StringBuilder output, PortNames names)
     {
         foreach (var group in Groups)
         {

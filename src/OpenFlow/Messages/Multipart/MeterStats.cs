@@ -17,9 +17,9 @@ public sealed record MeterRequest(uint MeterId = MeterIds.All, bool ForConfig = 
 {
     public override MultipartType MultipartType => ForConfig ? MultipartType.MeterConfig : MultipartType.Meter;
 
-    public override int EncodedLength => 8;
+    public override int BodyLength => 8;
 
-    public override void Encode(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         writer.WriteUInt32(MeterId);
         writer.WriteZeros(4);
@@ -34,7 +34,7 @@ public sealed record MeterRequest(uint MeterId = MeterIds.All, bool ForConfig = 
     }
 
     /// <summary>lib/ofp-print.c ofp_print_meter_stats_request: <c> meter=N</c>.</summary>
-    public override void Format(StringBuilder output, PortNames names, int verbosity)
+    public override void Format(StringBuilder output, PortNames names)
     {
         output.Append(' ');
         MeterIds.Format(output, MeterId, '=');
@@ -128,9 +128,9 @@ public sealed record MeterStatsReply(ValueList<MeterStats> Meters) : MultipartRe
 {
     public override MultipartType MultipartType => MultipartType.Meter;
 
-    public override int EncodedLength => Meters.Sum(m => m.EncodedLength);
+    public override int BodyLength => Meters.Sum(m => m.EncodedLength);
 
-    public override void Encode(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         foreach (var meter in Meters)
         {
@@ -151,7 +151,7 @@ public sealed record MeterStatsReply(ValueList<MeterStats> Meters) : MultipartRe
     }
 
     /// <summary>lib/ofp-print.c ofp_print_meter_stats_reply: each meter after a newline.</summary>
-    public override void Format(StringBuilder output, PortNames names, int verbosity)
+    public override void Format(StringBuilder output, PortNames names)
     {
         foreach (var meter in Meters)
         {
@@ -208,9 +208,9 @@ public sealed record MeterConfigReply(ValueList<MeterConfig> Meters) : Multipart
 {
     public override MultipartType MultipartType => MultipartType.MeterConfig;
 
-    public override int EncodedLength => Meters.Sum(m => m.EncodedLength);
+    public override int BodyLength => Meters.Sum(m => m.EncodedLength);
 
-    public override void Encode(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         foreach (var meter in Meters)
         {
@@ -230,7 +230,7 @@ public sealed record MeterConfigReply(ValueList<MeterConfig> Meters) : Multipart
     }
 
     /// <summary>lib/ofp-print.c ofp_print_meter_config_reply: each meter after a newline.</summary>
-    public override void Format(StringBuilder output, PortNames names, int verbosity)
+    public override void Format(StringBuilder output, PortNames names)
     {
         foreach (var meter in Meters)
         {
@@ -249,9 +249,9 @@ public sealed record MeterFeaturesReply(uint MaxMeter, uint BandTypes, uint Capa
 {
     public override MultipartType MultipartType => MultipartType.MeterFeatures;
 
-    public override int EncodedLength => 16;
+    public override int BodyLength => 16;
 
-    public override void Encode(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         writer.WriteUInt32(MaxMeter);
         writer.WriteUInt32(BandTypes);
@@ -270,7 +270,7 @@ public sealed record MeterFeaturesReply(uint MaxMeter, uint BandTypes, uint Capa
     }
 
     /// <summary>lib/ofp-meter.c ofputil_format_meter_features.</summary>
-    public override void Format(StringBuilder output, PortNames names, int verbosity)
+    public override void Format(StringBuilder output, PortNames names)
     {
         var invariant = CultureInfo.InvariantCulture;
         output.Append("\nmax_meter:").Append(MaxMeter.ToString(invariant))
@@ -289,9 +289,9 @@ public sealed record MeterFeaturesRequest : MultipartRequestBody
 {
     public override MultipartType MultipartType => MultipartType.MeterFeatures;
 
-    public override int EncodedLength => 0;
+    public override int BodyLength => 0;
 
-    public override void Encode(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
     }
 
@@ -302,7 +302,7 @@ public sealed record MeterFeaturesRequest : MultipartRequestBody
         return new MeterFeaturesRequest();
     }
 
-    public override void Format(StringBuilder output, PortNames names, int verbosity)
+    public override void Format(StringBuilder output, PortNames names)
     {
     }
 }

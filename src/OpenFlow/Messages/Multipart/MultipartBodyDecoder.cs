@@ -5,11 +5,11 @@ namespace Dvr.OpenFlow.Messages.Multipart;
 
 /// <summary>
 /// One switch per direction over the multipart type (one case per line, so each multipart family adds
-/// exactly one line). An unsupported type is OFPBRC_BAD_STAT, as OVS reports it.
+/// exactly one line). A type nobody decodes is OFPBRC_BAD_STAT, as OVS reports it.
 /// </summary>
 public static class MultipartBodyDecoder
 {
-    public static MultipartRequestBody DecodeRequest(MultipartType type, ref SpanReader body, DecodeMode mode) => type switch
+    public static IMultipartBody DecodeRequest(MultipartType type, ref SpanReader body, DecodeMode mode) => type switch
     {
         MultipartType.Flow => FlowStatsRequest.Decode(ref body, mode),
         MultipartType.Aggregate => AggregateStatsRequest.Decode(ref body, mode),
@@ -26,10 +26,10 @@ public static class MultipartBodyDecoder
         MultipartType.MeterFeatures => MeterFeaturesRequest.Decode(ref body, mode),
         MultipartType.TableFeatures => TableFeaturesRequest.Decode(ref body, mode),
         MultipartType.Experimenter => ExperimenterMultipartRequest.Decode(ref body, mode),
-        _ => throw new OpenFlowException(OfpError.BadMultipart, $"multipart request type {(ushort)type} is not supported"),
+        _ => throw Unsupported("request", type),
     };
 
-    public static MultipartReplyBody DecodeReply(MultipartType type, ref SpanReader body, DecodeMode mode) => type switch
+    public static IMultipartBody DecodeReply(MultipartType type, ref SpanReader body, DecodeMode mode) => type switch
     {
         MultipartType.Flow => FlowStatsReply.Decode(ref body, mode),
         MultipartType.Aggregate => AggregateStatsReply.Decode(ref body, mode),
@@ -46,6 +46,9 @@ public static class MultipartBodyDecoder
         MultipartType.MeterFeatures => MeterFeaturesReply.Decode(ref body, mode),
         MultipartType.TableFeatures => TableFeaturesReply.Decode(ref body, mode),
         MultipartType.Experimenter => ExperimenterMultipartReply.Decode(ref body, mode),
-        _ => throw new OpenFlowException(OfpError.BadMultipart, $"multipart reply type {(ushort)type} is not supported"),
+        _ => throw Unsupported("reply", type),
     };
+
+    private static OpenFlowException Unsupported(string direction, MultipartType type) =>
+        new(OfpError.BadMultipart, $"multipart {direction} type {(ushort)type} is not supported");
 }

@@ -14,9 +14,9 @@ public sealed record PortStatsRequest(uint PortNo = OfpPort.Any) : MultipartRequ
 {
     public override MultipartType MultipartType => MultipartType.PortStats;
 
-    public override int EncodedLength => 8;
+    public override int BodyLength => 8;
 
-    public override void Encode(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         writer.WriteUInt32(PortNo);
         writer.WriteZeros(4);
@@ -36,7 +36,7 @@ public sealed record PortStatsRequest(uint PortNo = OfpPort.Any) : MultipartRequ
         return request;
     }
 
-    public override void Format(StringBuilder output, PortNames names, int verbosity)
+    public override void Format(StringBuilder output, PortNames names)
     {
         output.Append(" port_no=");
         PortFormat.Append(output, PortNo, names);
@@ -149,9 +149,9 @@ public sealed record PortStatsReply(ValueList<PortStats> Ports) : MultipartReply
 {
     public override MultipartType MultipartType => MultipartType.PortStats;
 
-    public override int EncodedLength => PortStats.Length * Ports.Count;
+    public override int BodyLength => PortStats.Length * Ports.Count;
 
-    public override void Encode(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         foreach (var port in Ports)
         {
@@ -172,7 +172,7 @@ public sealed record PortStatsReply(ValueList<PortStats> Ports) : MultipartReply
     }
 
     /// <summary>lib/ofp-print.c ofp_print_ofpst_port_reply: <c> N ports</c>, then one block per port.</summary>
-    public override void Format(StringBuilder output, PortNames names, int verbosity)
+    public override void Format(StringBuilder output, PortNames names)
     {
         output.Append(' ').Append(Ports.Count.ToString(CultureInfo.InvariantCulture)).Append(" ports\n");
         foreach (var port in Ports)

@@ -23,9 +23,9 @@ public sealed record QueueStatsRequest(uint PortNo = OfpPort.Any, uint QueueId =
 {
     public override MultipartType MultipartType => MultipartType.Queue;
 
-    public override int EncodedLength => 8;
+    public override int BodyLength => 8;
 
-    public override void Encode(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         writer.WriteUInt32(PortNo);
         writer.WriteUInt32(QueueId);
@@ -43,7 +43,7 @@ public sealed record QueueStatsRequest(uint PortNo = OfpPort.Any, uint QueueId =
         return request;
     }
 
-    public override void Format(StringBuilder output, PortNames names, int verbosity)
+    public override void Format(StringBuilder output, PortNames names)
     {
         output.Append(" port=");
         PortFormat.Append(output, PortNo, names);
@@ -114,9 +114,9 @@ public sealed record QueueStatsReply(ValueList<QueueStats> Queues) : MultipartRe
 {
     public override MultipartType MultipartType => MultipartType.Queue;
 
-    public override int EncodedLength => QueueStats.Length * Queues.Count;
+    public override int BodyLength => QueueStats.Length * Queues.Count;
 
-    public override void Encode(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         foreach (var queue in Queues)
         {
@@ -136,7 +136,7 @@ public sealed record QueueStatsReply(ValueList<QueueStats> Queues) : MultipartRe
         return new QueueStatsReply(new ValueList<QueueStats>(queues.ToImmutable()));
     }
 
-    public override void Format(StringBuilder output, PortNames names, int verbosity)
+    public override void Format(StringBuilder output, PortNames names)
     {
         output.Append(' ').Append(Queues.Count.ToString(CultureInfo.InvariantCulture)).Append(" queues\n");
         foreach (var queue in Queues)

@@ -407,9 +407,9 @@ public sealed record TableFeaturesRequest(ValueList<TableFeatures> Tables) : Mul
 {
     public override MultipartType MultipartType => MultipartType.TableFeatures;
 
-    public override int EncodedLength => Tables.Sum(t => t.EncodedLength);
+    public override int BodyLength => Tables.Sum(t => t.EncodedLength);
 
-    public override void Encode(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         foreach (var table in Tables)
         {
@@ -419,7 +419,7 @@ public sealed record TableFeaturesRequest(ValueList<TableFeatures> Tables) : Mul
 
     public static TableFeaturesRequest Decode(ref SpanReader body, DecodeMode mode) => new(TableFeaturesCodec.DecodeList(ref body, mode));
 
-    public override void Format(StringBuilder output, PortNames names, int verbosity) => TableFeaturesText.Format(output, Tables);
+    public override void Format(StringBuilder output, PortNames names) => TableFeaturesText.Format(output, Tables);
 }
 
 /// <summary>OFPMP_TABLE_FEATURES reply body: a switch's tables, read loosely.</summary>
@@ -427,9 +427,9 @@ public sealed record TableFeaturesReply(ValueList<TableFeatures> Tables) : Multi
 {
     public override MultipartType MultipartType => MultipartType.TableFeatures;
 
-    public override int EncodedLength => Tables.Sum(t => t.EncodedLength);
+    public override int BodyLength => Tables.Sum(t => t.EncodedLength);
 
-    public override void Encode(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         foreach (var table in Tables)
         {
@@ -439,7 +439,7 @@ public sealed record TableFeaturesReply(ValueList<TableFeatures> Tables) : Multi
 
     public static TableFeaturesReply Decode(ref SpanReader body, DecodeMode mode) => new(TableFeaturesCodec.DecodeList(ref body, mode));
 
-    public override void Format(StringBuilder output, PortNames names, int verbosity) => TableFeaturesText.Format(output, Tables);
+    public override void Format(StringBuilder output, PortNames names) => TableFeaturesText.Format(output, Tables);
 }
 
 internal static class TableFeaturesCodec

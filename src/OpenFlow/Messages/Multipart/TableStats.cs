@@ -12,9 +12,9 @@ public sealed record TableStatsRequest : MultipartRequestBody
 {
     public override MultipartType MultipartType => MultipartType.Table;
 
-    public override int EncodedLength => 0;
+    public override int BodyLength => 0;
 
-    public override void Encode(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
     }
 
@@ -25,7 +25,7 @@ public sealed record TableStatsRequest : MultipartRequestBody
         return new TableStatsRequest();
     }
 
-    public override void Format(StringBuilder output, PortNames names, int verbosity)
+    public override void Format(StringBuilder output, PortNames names)
     {
     }
 }
@@ -44,9 +44,9 @@ public sealed record TableStatsReply(ValueList<TableStats> Tables) : MultipartRe
 {
     public override MultipartType MultipartType => MultipartType.Table;
 
-    public override int EncodedLength => TableStats.Length * Tables.Count;
+    public override int BodyLength => TableStats.Length * Tables.Count;
 
-    public override void Encode(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         foreach (var table in Tables)
         {
@@ -79,7 +79,7 @@ public sealed record TableStatsReply(ValueList<TableStats> Tables) : MultipartRe
     }
 
     /// <summary>lib/ofp-table.c ofputil_format_table_features with stats only: one block per table.</summary>
-    public override void Format(StringBuilder output, PortNames names, int verbosity)
+    public override void Format(StringBuilder output, PortNames names)
     {
         var invariant = CultureInfo.InvariantCulture;
         foreach (var table in Tables)

@@ -6,7 +6,39 @@ using Dvr.OpenFlow.Wire;
 
 namespace Dvr.OpenFlow.Messages.Port;
 
-// PortConfig and PortFeatures (enum ofp_port_config / ofp_port_features) live in PortDescription.cs.
+/// <summary>enum ofp_port_config (OpenFlow 1.3.5 §7.2.1).</summary>
+[Flags]
+public enum PortConfig : uint
+{
+    None = 0,
+    PortDown = 1 << 0,
+    NoReceive = 1 << 2,
+    NoForward = 1 << 5,
+    NoPacketIn = 1 << 6,
+}
+
+/// <summary>enum ofp_port_features (OpenFlow 1.3.5 §7.2.1).</summary>
+[Flags]
+public enum PortFeatures : uint
+{
+    None = 0,
+    Rate10MbHd = 1 << 0,
+    Rate10MbFd = 1 << 1,
+    Rate100MbHd = 1 << 2,
+    Rate100MbFd = 1 << 3,
+    Rate1GbHd = 1 << 4,
+    Rate1GbFd = 1 << 5,
+    Rate10GbFd = 1 << 6,
+    Rate40GbFd = 1 << 7,
+    Rate100GbFd = 1 << 8,
+    Rate1TbFd = 1 << 9,
+    Other = 1 << 10,
+    Copper = 1 << 11,
+    Fiber = 1 << 12,
+    AutoNegotiation = 1 << 13,
+    Pause = 1 << 14,
+    PauseAsymmetric = 1 << 15,
+}
 
 /// <summary>OVS's names for port config and feature bits (lib/ofp-port.c, lib/netdev.c).</summary>
 public static class PortBits
