@@ -1,5 +1,5 @@
-using NUnit.Framework;
 using Dvr.DvrFlows.Topology;
+using NUnit.Framework;
 using static Dvr.DvrFlows.Tests.Topology.TopologyTestFiles;
 
 namespace Dvr.DvrFlows.Tests.Topology;
@@ -191,6 +191,14 @@ public sealed class TopologyValidationTests
         string yaml = Base.ReplaceOnce("ip: 203.0.113.10", "ip: 198.51.100.10");
 
         SingleError(yaml, PositionOf(yaml, "198.51.100.10"), "routers[0].external_gateway.ip", "outside every subnet of network 'ext'");
+    }
+
+    [Test]
+    public void Load_ExternalGatewayOnTheUpstreamGatewayIp_Reported()
+    {
+        string yaml = Base.ReplaceOnce("ip: 203.0.113.10", "ip: 203.0.113.1");
+
+        SingleError(yaml, PositionOf(yaml, "203.0.113.1, mac"), "routers[0].external_gateway.ip", "gateway_ip of subnet 'ext-v4'");
     }
 
     [Test]
