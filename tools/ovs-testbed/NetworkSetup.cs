@@ -161,9 +161,7 @@ internal static class NetworkSetup
             under.Add($"link set {leg.UnderlayPeer} up");
         }
 
-        lines.Add($"link add {external.InternetInterface} type dummy");
         lines.Add($"addr add {external.InternetAddress}/32 dev {external.InternetInterface}");
-        lines.Add($"link set {external.InternetInterface} up");
         await CommandRunner.IpBatchAsync(external.Namespace, lines, ct).ConfigureAwait(false);
         await CommandRunner.IpBatchAsync(plan.Underlay.Namespace, under, ct).ConfigureAwait(false);
         await Task.WhenAll(

@@ -23,7 +23,7 @@ public sealed partial record TestbedOptions
     public string? BaseDirectory { get; init; }
 
     /// <summary>
-    /// The address the external namespace carries on a dummy interface, standing for "the internet" behind the
+    /// The address the external namespace carries on its loopback, standing for "the internet" behind the
     /// external network's gateway (198.18.0.0/15 is the RFC 2544 benchmarking range, never routed publicly).
     /// </summary>
     public IPAddress InternetAddress { get; init; } = IPAddress.Parse("198.18.0.1");

@@ -52,7 +52,7 @@ public sealed record UnderlayPlan(string Namespace, string Bridge, int Mtu, Immu
 
 /// <summary>
 /// The namespace that plays the internet: on each external network it holds the subnet's gateway address
-/// (e.g. 203.0.113.1), and a dummy interface carries <see cref="InternetAddress"/>.
+/// (e.g. 203.0.113.1), and its loopback carries <see cref="InternetAddress"/> (this kernel may lack the dummy driver).
 /// </summary>
 public sealed record ExternalPlan(string Namespace, IPAddress InternetAddress, string InternetInterface, ImmutableArray<ExternalLegPlan> Legs);
 

@@ -380,7 +380,7 @@ public static partial class TestbedPlanner
                 subnet is null ? null : $"{subnet.GatewayIp}/{subnet.Cidr.PrefixLength}"));
         }
 
-        return new ExternalPlan(TestbedNames.ExternalNamespace(options.Prefix), options.InternetAddress, "inet0", [.. legs]);
+        return new ExternalPlan(TestbedNames.ExternalNamespace(options.Prefix), options.InternetAddress, "lo", [.. legs]);
     }
 
     private static AttachmentPlan Attach(
