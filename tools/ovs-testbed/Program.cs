@@ -5,7 +5,7 @@ using Dvr.OvsTestbed.Exec;
 // dvr-testbed: bring a topology's testbed up or down, or show its state (docs/testbed.md).
 const string Usage = """
     usage:
-      dvr-testbed up TOPOLOGY.yaml [--prefix P] [--controller tcp:IP:PORT|unix:PATH|none] [--base-dir DIR]
+      dvr-testbed up TOPOLOGY.yaml [--prefix P] [--controller tcp:IP:PORT|unix:PATH|none] [--base-dir DIR] [--keep-on-failure]
       dvr-testbed down [--prefix P] [--base-dir DIR]
       dvr-testbed status [--prefix P] [--base-dir DIR]
       dvr-testbed exec [--prefix P] NAMESPACE COMMAND...     (runs COMMAND in PREFIX+NAMESPACE, e.g. v-vm1 or h-cn1)
@@ -25,6 +25,7 @@ try
     string prefix = TestbedOptions.DefaultPrefix;
     string? baseDir = null;
     var controller = ControllerTarget.None;
+    bool keepOnFailure = false;
     for (int i = 1; i < args.Length; i++)
     {
         // exec passes everything after the namespace through untouched.
@@ -42,6 +43,9 @@ try
             case "--controller":
                 controller = ControllerTarget.Parse(Value(args, ref i));
                 break;
+            case "--keep-on-failure":
+                keepOnFailure = true;
+                break;
             case "--base-dir":
                 baseDir = Value(args, ref i);
                 break;
@@ -56,7 +60,7 @@ try
         }
     }
 
-    var options = new TestbedOptions { Prefix = prefix, Controller = controller, BaseDirectory = baseDir };
+    var options = new TestbedOptions { Prefix = prefix, Controller = controller, BaseDirectory = baseDir, KeepOnFailure = keepOnFailure };
     switch (verb)
     {
         case "up":

@@ -28,7 +28,7 @@ internal static class Teardown
     public static async Task<TeardownReport> RunAsync(TestbedOptions options, CancellationToken ct)
     {
         options.Validate();
-        string baseDir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.ResolvedBaseDirectory));
+        string baseDir = options.ResolvedBaseDirectory;
         var pids = FindOwnDaemons(baseDir);
         var killed = await StopAsync(pids, options.StopTimeout, ct).ConfigureAwait(false);
 
@@ -50,12 +50,6 @@ internal static class Teardown
         if (removedDir)
         {
             Directory.Delete(baseDir, recursive: true);
-        }
-
-        string? parent = Path.GetDirectoryName(baseDir);
-        if (options.BaseDirectory is null && parent is not null && Directory.Exists(parent) && !Directory.EnumerateFileSystemEntries(parent).Any())
-        {
-            Directory.Delete(parent);
         }
 
         var leftNamespaces = (await ListNamespacesAsync(ct).ConfigureAwait(false)).Where(n => TestbedNames.IsOwnNamespace(options.Prefix, n)).ToList();

@@ -40,7 +40,7 @@ public static class Testbed
             await NetworkSetup.CreateSharedAsync(plan, cancellationToken).ConfigureAwait(false);
             await Task.WhenAll(plan.Hosts.Select(h => UpHostAsync(plan, h, options.Controller, cancellationToken))).ConfigureAwait(false);
         }
-        catch
+        catch when (!options.KeepOnFailure)
         {
             await Teardown.RunAsync(options, CancellationToken.None).ConfigureAwait(false);
             throw;

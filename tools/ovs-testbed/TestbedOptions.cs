@@ -31,7 +31,23 @@ public sealed partial record TestbedOptions
     /// <summary>How long a daemon may take to exit after SIGTERM before it gets SIGKILL.</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    public string ResolvedBaseDirectory => BaseDirectory ?? Path.Combine("/tmp/dvr-testbed", Prefix);
+    /// <summary>Leave a half-built testbed in place when <see cref="Testbed.UpAsync"/> fails (to read its logs); default false.</summary>
+    public bool KeepOnFailure { get; init; }
+
+    /// <summary>
+    /// The absolute run directory of this testbed. Absolute, because teardown recognises its daemons by this path in
+    /// their command lines.
+    /// </summary>
+    public string ResolvedBaseDirectory =>
+        Path.TrimEndingDirectorySeparator(Path.GetFullPath(BaseDirectory ?? Path.Combine(DefaultBaseParent, Prefix)));
+
+    /// <summary>Parent of the default run directories.</summary>
+    public const string DefaultBaseParent = "/tmp/dvr-testbed";
+
+    /// <summary>
+    /// sockaddr_un holds 108 bytes: the longest socket path (RUNDIR/HOST/BRIDGE.mgmt, bridge names up to 15) must fit.
+    /// </summary>
+    private const int MaxRunDirectoryLength = 64;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad option.</summary>
     public void Validate()
@@ -41,6 +57,13 @@ public sealed partial record TestbedOptions
             throw new ArgumentException(
                 $"testbed prefix '{Prefix}' is invalid: use 1..8 characters from [A-Za-z0-9_-], starting with a letter or digit (e.g. 'dvr-')",
                 nameof(Prefix));
+        }
+
+        if (ResolvedBaseDirectory.Length > MaxRunDirectoryLength)
+        {
+            throw new ArgumentException(
+                $"run directory '{ResolvedBaseDirectory}' is longer than {MaxRunDirectoryLength} characters: OVS's unix sockets inside it would not fit sockaddr_un",
+                nameof(BaseDirectory));
         }
 
         if (InternetAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)

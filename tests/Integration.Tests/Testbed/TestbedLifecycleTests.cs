@@ -27,6 +27,7 @@ public class TestbedLifecycleTests
             var red = await testbed.PingAsync("vm1", "10.0.1.40", count: 2);
             var green = await testbed.PingAsync("vm2", "10.0.2.30", count: 2);
             var blue = await testbed.PingAsync("vm6", "10.0.3.50", count: 2);
+            var legacyGateway = await testbed.PingAsync("vm5", "10.0.3.1", count: 2);
             var snatToGateway = await testbed.PingAsync(testbed.SnatNamespace("r1"), "203.0.113.1", count: 2);
             var snatToInternet = await testbed.PingAsync(testbed.SnatNamespace("r1"), "198.18.0.1", count: 2);
 
@@ -38,6 +39,7 @@ public class TestbedLifecycleTests
                 Assert.That(red.AllReceived, Is.True, red.Output);
                 Assert.That(green.AllReceived, Is.True, green.Output);
                 Assert.That(blue.AllReceived, Is.True, blue.Output);
+                Assert.That(legacyGateway.AllReceived, Is.True, "cn1's vm5 to r-legacy's qr- on nn: " + legacyGateway.Output);
                 Assert.That(snatToGateway.AllReceived, Is.True, "qg- through br-int, br-ex and the flat network: " + snatToGateway.Output);
                 Assert.That(snatToInternet.AllReceived, Is.True, "SNAT namespace default route: " + snatToInternet.Output);
             });
