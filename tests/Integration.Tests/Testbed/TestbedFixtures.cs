@@ -110,6 +110,65 @@ internal static class TestbedFixtures
         }));
     }
 
+    /// <summary>
+    /// Neutron's DVR east-west flows in their collapsed form (ovs-testbed.md §5), for every distributed router leg:
+    /// br-tun DVR_PROCESS (table 1) keeps gateway ARP and frames to the gateway MAC on the host and rewrites the gateway
+    /// MAC to the host's DVR MAC; br-int DVR_TO_SRC_MAC (table 1) delivers frames from a peer's DVR MAC to the local
+    /// port with the gateway MAC restored. Tables 2/4 are the VLAN↔VNI flooding of <see cref="InstallSimpleL2FlowsAsync"/>.
+    /// </summary>
+    public static async Task InstallDvrFlowsAsync(RunningTestbed testbed)
+    {
+        var topology = testbed.Topology;
+        await Task.WhenAll(testbed.Hosts.Values.Select(async host =>
+        {
+            var brInt = new List<string> { "table=0,priority=0,actions=NORMAL", "table=1,priority=0,actions=drop" };
+            var brTun = new List<string>
+            {
+                "table=0,priority=1,in_port=patch-int,actions=goto_table:1",
+                "table=0,priority=0,actions=drop",
+                "table=1,priority=0,actions=goto_table:2",
+                "table=2,priority=0,actions=drop",
+                "table=4,priority=0,actions=drop",
+            };
+            string floodPorts = string.Join(',', host.Plan.Peers.Select(p => $"output:{p.PortName}"));
+            brTun.AddRange(host.Plan.Peers.Select(p => $"table=0,priority=1,in_port={p.PortName},actions=goto_table:4"));
+            brInt.AddRange(topology.Hosts.Where(h => h.Name != host.Name).Select(h => $"table=0,priority=4,in_port=patch-tun,dl_src={h.DvrMac},actions=goto_table:1"));
+            foreach (var (networkName, vlan) in host.Plan.LocalVlans)
+            {
+                var network = topology.GetNetwork(networkName);
+                if (network.Type != NetworkType.Vxlan)
+                {
+                    continue;
+                }
+
+                string vid = (0x1000 | vlan).ToString(CultureInfo.InvariantCulture);
+                brTun.Add($"table=2,priority=1,dl_vlan={vlan},actions=pop_vlan,set_field:{network.SegmentationId}->tun_id,{floodPorts}");
+                brTun.Add($"table=4,priority=1,tun_id={network.SegmentationId},actions=push_vlan:0x8100,set_field:{vid}->vlan_vid,output:patch-int");
+            }
+
+            var routerNamespaces = testbed.Plan.Namespaces.Where(n => n.Host == host.Name && n.Kind == OvsTestbed.Plan.NamespaceKind.DistributedRouter).ToList();
+            foreach (var leg in host.Plan.Attachments.Where(a => routerNamespaces.Any(n => n.Name == a.Namespace)))
+            {
+                var gatewayIp = topology.GetPort(leg.PortName).FixedIps[0].Ip;
+                brTun.Add($"table=1,priority=3,arp,dl_vlan={leg.LocalVlan},arp_tpa={gatewayIp},actions=drop");
+                brTun.Add($"table=1,priority=2,dl_vlan={leg.LocalVlan},dl_dst={leg.Mac},actions=drop");
+                brTun.Add($"table=1,priority=1,dl_vlan={leg.LocalVlan},dl_src={leg.Mac},actions=set_field:{host.Plan.Host.DvrMac}->eth_src,goto_table:2");
+                foreach (var local in host.Plan.Attachments.Where(a => a.Network == leg.Network && topology.FindPort(a.PortName)?.IsDvrServiced == true))
+                {
+                    brInt.Add($"table=1,priority=4,dl_vlan={local.LocalVlan},dl_dst={local.Mac},actions=pop_vlan,set_field:{leg.Mac}->eth_src,output:{local.Interface}");
+                }
+            }
+
+            await host.ReplaceFlowsAsync(host.IntegrationBridge, brInt);
+            await host.ReplaceFlowsAsync(host.TunnelBridge, brTun);
+        }));
+    }
+
+    /// <summary>Removes every flow from every bridge of the testbed.</summary>
+    public static async Task ClearFlowsAsync(RunningTestbed testbed) =>
+        await Task.WhenAll(testbed.Hosts.Values.SelectMany(host =>
+            host.Plan.ControlledBridges.Select(bridge => host.OfctlAsync("del-flows", bridge.Name))));
+
     /// <summary>PIDs of live processes whose command line mentions <paramref name="directory"/>.</summary>
     public static List<int> ProcessesMentioning(string directory)
     {
