@@ -116,4 +116,24 @@ public class DemoTestbedTests
             Assert.That(delivered, Does.Match(@"n_packets=[1-9]"), "cn2 delivered vm2's frames from cn1's DVR MAC: " + delivered);
         });
     }
+
+    [Test]
+    public async Task DvrFlows_NorthSouthLeavesThroughTheSnatNamespaceOnTheNetworkNode()
+    {
+        // Arrange
+        await TestbedFixtures.InstallDvrFlowsAsync(_testbed);
+        string snat = _testbed.SnatNamespace("r1");
+        await _testbed.ExecAsync(snat, "iptables", "-t", "nat", "-Z", "POSTROUTING");
+
+        // Act: vm2 (cn2) → cn2's r1 → policy route to sg-r1-green on nn → SNAT → qg-r1 → br-ex → the external namespace.
+        var ping = await _testbed.PingAsync("vm2", "198.18.0.1", count: 2);
+        string counters = (await _testbed.ExecAsync(snat, "iptables", "-t", "nat", "-L", "POSTROUTING", "-v", "-n", "-x")).Stdout;
+
+        // Assert
+        Assert.Multiple(() =>
+        {
+            Assert.That(ping.AllReceived, Is.True, ping.Output);
+            Assert.That(counters, Does.Match(@"\n\s*[1-9]\d*\s+\d+\s+SNAT"), "the SNAT rule saw the flow: " + counters);
+        });
+    }
 }

@@ -93,17 +93,9 @@ internal static class TestbedFixtures
                     brTun.Add($"table=2,priority=1,dl_vlan={vlan},actions=pop_vlan,set_field:{network.SegmentationId}->tun_id,{floodPorts}");
                     brTun.Add($"table=4,priority=1,tun_id={network.SegmentationId},actions=push_vlan:0x8100,set_field:{vid}->vlan_vid,output:patch-int");
                 }
-                else if (network.Type == NetworkType.Flat && network.PhysicalNetwork is { } physnet
-                         && host.Plan.PhysicalBridges.FirstOrDefault(b => b.PhysicalNetwork == physnet) is { } bridge)
-                {
-                    brInt.Add($"table=0,priority=10,in_port={bridge.IntegrationPatch},vlan_tci=0x0000/0x1fff,actions=push_vlan:0x8100,set_field:{vid}->vlan_vid,NORMAL");
-                    await host.ReplaceFlowsAsync(bridge.Bridge.Name, [
-                        $"table=0,priority=2,in_port={bridge.PhysicalPatch},dl_vlan={vlan},actions=pop_vlan,output:{bridge.Uplink}",
-                        $"table=0,priority=2,in_port={bridge.Uplink},actions=output:{bridge.PhysicalPatch}",
-                        "table=0,priority=0,actions=drop",
-                    ]);
-                }
             }
+
+            await InstallFlatPassThroughAsync(testbed, host, brInt);
 
             await host.ReplaceFlowsAsync(host.IntegrationBridge, brInt);
             await host.ReplaceFlowsAsync(host.TunnelBridge, brTun);
@@ -111,10 +103,35 @@ internal static class TestbedFixtures
     }
 
     /// <summary>
+    /// Flat provider networks on this host: br-ex passes frames between phy-br-ex (tagged with the local VLAN) and its
+    /// uplink (untagged), and br-int tags what arrives from int-br-ex with the local VLAN (Neutron's br-int 0/3 and
+    /// br-phys 2/4, collapsed). Adds the br-int flow to <paramref name="brInt"/>.
+    /// </summary>
+    private static async Task InstallFlatPassThroughAsync(RunningTestbed testbed, TestbedHost host, List<string> brInt)
+    {
+        foreach (var (networkName, vlan) in host.Plan.LocalVlans)
+        {
+            var network = testbed.Topology.GetNetwork(networkName);
+            if (network.Type == NetworkType.Flat && network.PhysicalNetwork is { } physnet
+                && host.Plan.PhysicalBridges.FirstOrDefault(b => b.PhysicalNetwork == physnet) is { } bridge)
+            {
+                string vid = (0x1000 | vlan).ToString(CultureInfo.InvariantCulture);
+                brInt.Add($"table=0,priority=10,in_port={bridge.IntegrationPatch},vlan_tci=0x0000/0x1fff,actions=push_vlan:0x8100,set_field:{vid}->vlan_vid,NORMAL");
+                await host.ReplaceFlowsAsync(bridge.Bridge.Name, [
+                    $"table=0,priority=2,in_port={bridge.PhysicalPatch},dl_vlan={vlan},actions=pop_vlan,output:{bridge.Uplink}",
+                    $"table=0,priority=2,in_port={bridge.Uplink},actions=output:{bridge.PhysicalPatch}",
+                    "table=0,priority=0,actions=drop",
+                ]);
+            }
+        }
+    }
+
+    /// <summary>
     /// Neutron's DVR east-west flows in their collapsed form (ovs-testbed.md §5), for every distributed router leg:
     /// br-tun DVR_PROCESS (table 1) keeps gateway ARP and frames to the gateway MAC on the host and rewrites the gateway
     /// MAC to the host's DVR MAC; br-int DVR_TO_SRC_MAC (table 1) delivers frames from a peer's DVR MAC to the local
-    /// port with the gateway MAC restored. Tables 2/4 are the VLAN↔VNI flooding of <see cref="InstallSimpleL2FlowsAsync"/>.
+    /// port with the gateway MAC restored. Tables 2/4 are the VLAN↔VNI flooding of <see cref="InstallSimpleL2FlowsAsync"/>,
+    /// and flat external networks pass through br-ex as there.
     /// </summary>
     public static async Task InstallDvrFlowsAsync(RunningTestbed testbed)
     {
@@ -146,6 +163,7 @@ internal static class TestbedFixtures
                 brTun.Add($"table=4,priority=1,tun_id={network.SegmentationId},actions=push_vlan:0x8100,set_field:{vid}->vlan_vid,output:patch-int");
             }
 
+            await InstallFlatPassThroughAsync(testbed, host, brInt);
             var routerNamespaces = testbed.Plan.Namespaces.Where(n => n.Host == host.Name && n.Kind == OvsTestbed.Plan.NamespaceKind.DistributedRouter).ToList();
             foreach (var leg in host.Plan.Attachments.Where(a => routerNamespaces.Any(n => n.Name == a.Namespace)))
             {
