@@ -156,7 +156,7 @@ public static class Testbed
         if (missing.Count > 0)
         {
             throw new InvalidOperationException(
-                $"the testbed needs {string.Join(", ", missing)}; install with tools/ovs-testbed/install-deps.sh (docs/testbed.md)");
+                $"the testbed needs {string.Join(", ", missing)}; install with scripts/setup.sh (docs/testbed.md)");
         }
     }
 
