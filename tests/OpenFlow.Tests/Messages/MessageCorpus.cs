@@ -200,6 +200,10 @@ internal static class MessageCorpus
         yield return new MultipartRequest { Xid = xid++, Body = new FlowStatsRequest { TableId = 1, Match = M("dl_vlan=5") } };
         yield return new MultipartReply { Xid = xid++, Body = new FlowStatsReply { Entries = [new FlowStatsEntry { TableId = 4, Priority = 1, Match = M("tun_id=0x3e9"), Instructions = Output(1) }] } };
         yield return new PacketIn { Xid = xid++, TotalLength = 42, Reason = PacketInReason.NoMatch, TableId = 2, Cookie = 0x5, Match = M("tun_id=0x3e9,metadata=0x7,reg2=9,in_port=3"), Data = ByteData.Copy(ComposedPackets[0]) };
+        byte[] longFlowMod = new FlowMod { Xid = 77, Match = M("tcp,nw_src=10.0.0.1,tp_dst=80"), Instructions = Output(1) }.ToBytes();
+        yield return new ErrorMessage { Xid = 77, Error = OfpError.TableFull, Data = ByteData.Copy(longFlowMod.AsSpan(0, ErrorMessage.MinimumEchoedBytes)) };
+        yield return new ErrorMessage { Xid = 78, Error = OfpError.BadMultipart, Data = ByteData.FromHex("0412001400000001000d") };
+        yield return new ErrorMessage { Xid = 79, Error = OfpError.BadMultipart, Data = ByteData.FromHex("0412001000000001") };
         yield return new Dvr.OpenFlow.Messages.Table.TableMod { Xid = xid++, TableId = 3 };
         yield return new MultipartRequest { Xid = xid++, MultipartType = MultipartType.Desc, Body = new DescRequest() };
         yield return new ExperimenterMessage { Xid = xid++, Experimenter = 0x00aabbcc, ExperimenterType = 1, Data = ByteData.FromHex("0102") };
