@@ -69,9 +69,11 @@ public sealed class OvsSandbox : IDisposable
     public string Ofctl(string command, string bridge, string? rest = null) =>
         Run("ovs-ofctl", $"-O OpenFlow13 {command} unix:{Directory}/{bridge}.mgmt {rest}".TrimEnd());
 
-    /// <summary>Creates a secure, OpenFlow13-only netdev bridge with no flows.</summary>
-    public void AddBridge(string bridge) =>
-        Vsctl($"-- add-br {bridge} -- set bridge {bridge} datapath_type=netdev fail_mode=secure protocols=OpenFlow13 other_config:disable-in-band=true");
+    /// <summary>Bridge columns for a secure, OpenFlow13-only netdev bridge (no flows until we add them).</summary>
+    public const string BridgeSettings = "datapath_type=netdev fail_mode=secure protocols=OpenFlow13 other_config:disable-in-band=true";
+
+    /// <summary>Creates a bridge with <see cref="BridgeSettings"/>.</summary>
+    public void AddBridge(string bridge) => Vsctl($"-- add-br {bridge} -- set bridge {bridge} {BridgeSettings}");
 
     public static string Run(string file, string arguments, (string Name, string Value)? environment = null)
     {

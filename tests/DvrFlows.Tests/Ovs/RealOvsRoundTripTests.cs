@@ -56,10 +56,11 @@ public class RealOvsRoundTripTests
         var bridges = compiled.InPipelineOrder().Select(b => b.BridgeName).ToList();
         try
         {
+            // One ovs-vsctl transaction for every bridge and port of the host (each call waits for ovs-vswitchd).
+            var add = new StringBuilder();
             foreach (string bridge in bridges)
             {
-                _ovs.AddBridge(bridge);
-                var add = new StringBuilder();
+                add.Append(CultureInfo.InvariantCulture, $" -- add-br {bridge} -- set bridge {bridge} {OvsSandbox.BridgeSettings}");
                 foreach (var (name, number) in ports.PortsOf(bridge))
                 {
                     var implied = ports.Interfaces.Single(i => i.BridgeName == bridge && i.Name == name);
@@ -71,12 +72,9 @@ public class RealOvsRoundTripTests
                     };
                     add.Append(CultureInfo.InvariantCulture, $" -- add-port {bridge} {name} -- set interface {name} {type} ofport_request={number}");
                 }
-
-                if (add.Length > 0)
-                {
-                    _ovs.Vsctl(add.ToString());
-                }
             }
+
+            _ovs.Vsctl(add.ToString());
 
             foreach (string bridge in bridges)
             {
@@ -94,10 +92,7 @@ public class RealOvsRoundTripTests
         }
         finally
         {
-            foreach (string bridge in bridges)
-            {
-                _ovs.Vsctl($"--if-exists del-br {bridge}");
-            }
+            _ovs.Vsctl(string.Concat(bridges.Select(b => $" -- --if-exists del-br {b}")));
         }
     }
 }
