@@ -176,9 +176,11 @@ internal sealed class TopologyValidator
             }
 
             var pinned = new Dictionary<int, string>();
-            foreach (var (network, vlan) in host.LocalVlanPins)
+            // In file order, so the second of two equal pins is the one reported.
+            foreach (var (network, vlan, pinPath) in host.LocalVlanPins
+                .Select(kv => (kv.Key, kv.Value, Path: TopologyLoadContext.Child(path, "local_vlans." + kv.Key)))
+                .OrderBy(p => _context.Locate(p.Path).Line).ThenBy(p => _context.Locate(p.Path).Column))
             {
-                string pinPath = TopologyLoadContext.Child(path, "local_vlans." + network);
                 if (!_parsed.DeclaredNetworks.Contains(network))
                 {
                     Error(pinPath, $"local_vlans names unknown network '{network}'");
@@ -372,6 +374,10 @@ internal sealed class TopologyValidator
                 {
                     string known = subnets.Count == 0 ? "it has no subnets" : "its subnets are " + string.Join(", ", subnets.Select(s => s.Cidr));
                     Error(gw + ".ip", $"gateway ip {gateway.Ip} is outside every subnet of network '{gateway.Network}' ({known})");
+                }
+                else if (subnets.FirstOrDefault(s => gateway.Ip.Equals(s.GatewayIp)) is { } upstream)
+                {
+                    Error(gw + ".ip", $"gateway ip {gateway.Ip} is the gateway_ip of subnet '{upstream.Name}' (the upstream router's address), not an address the router may take");
                 }
             }
 
@@ -718,9 +724,10 @@ internal sealed class TopologyValidator
     /// </summary>
     private void CheckPlacement(Topology topology)
     {
+        var presentByHost = topology.NetworksByHost();
         foreach (var host in topology.Hosts)
         {
-            var present = topology.NetworksOnHost(host.Name);
+            var present = presentByHost[host.Name];
             foreach (string networkName in present)
             {
                 if (topology.FindNetwork(networkName) is not { PhysicalNetwork: { } physnet } network || network.Type == NetworkType.Vxlan)
