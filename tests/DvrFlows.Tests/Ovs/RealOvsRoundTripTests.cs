@@ -5,6 +5,7 @@ using Dvr.DvrFlows.Desired;
 using Dvr.DvrFlows.Tests.Golden;
 using Dvr.DvrFlows.Topology;
 using NUnit.Framework;
+using TopologyModel = Dvr.DvrFlows.Topology.Topology;
 
 namespace Dvr.DvrFlows.Tests.Ovs;
 
@@ -43,7 +44,7 @@ public class RealOvsRoundTripTests
         }
     }
 
-    private static Topology.Topology Load(string name) =>
+    private static TopologyModel Load(string name) =>
         name == "mixed" ? Tests.Compiler.TestTopologies.Mixed() : TopologyLoader.Load(RepoPaths.Sample(name));
 
     [TestCaseSource(nameof(Hosts))]
