@@ -57,25 +57,7 @@ public class RealOvsRoundTripTests
         var bridges = compiled.InPipelineOrder().Select(b => b.BridgeName).ToList();
         try
         {
-            // One ovs-vsctl transaction for every bridge and port of the host (each call waits for ovs-vswitchd).
-            var add = new StringBuilder();
-            foreach (string bridge in bridges)
-            {
-                add.Append(CultureInfo.InvariantCulture, $" -- add-br {bridge} -- set bridge {bridge} {OvsSandbox.BridgeSettings}");
-                foreach (var (name, number) in ports.PortsOf(bridge))
-                {
-                    var implied = ports.Interfaces.Single(i => i.BridgeName == bridge && i.Name == name);
-                    string type = implied.Kind switch
-                    {
-                        InterfaceKind.Patch => $"type=patch options:peer={implied.Peer}",
-                        InterfaceKind.Tunnel => $"type={implied.TunnelType} options:remote_ip={implied.RemoteIp} options:key=flow",
-                        _ => "type=internal",
-                    };
-                    add.Append(CultureInfo.InvariantCulture, $" -- add-port {bridge} {name} -- set interface {name} {type} ofport_request={number}");
-                }
-            }
-
-            _ovs.Vsctl(add.ToString());
+            _ovs.CreateBridges(bridges, ports);
 
             foreach (string bridge in bridges)
             {
