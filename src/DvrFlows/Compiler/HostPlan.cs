@@ -90,8 +90,9 @@ public sealed class HostPlan
     {
         var topology = Topology;
         var routerHosts = topology.Routers.ToImmutableSortedDictionary(r => r.Name, topology.HostsOfRouter, StringComparer.Ordinal);
+        var routerNetworks = topology.Routers.ToDictionary(r => r.Name, r => topology.RouterInterfaces(r.Name).Select(p => p.Network).ToList(), StringComparer.Ordinal);
         NetworksByHost = topology.Hosts.ToImmutableSortedDictionary(
-            h => h.Name, h => NetworksOn(topology, routerHosts, h.Name), StringComparer.Ordinal);
+            h => h.Name, h => NetworksOn(topology, routerHosts, routerNetworks, h.Name), StringComparer.Ordinal);
 
         var present = NetworksByHost[Host.Name];
         LocalVlans = LocalVlanAllocator.Allocate(present, Host.LocalVlanPins);
@@ -141,7 +142,10 @@ public sealed class HostPlan
     /// bound ports, interfaces of routers living there, and the external network of a gateway it does SNAT for.
     /// </summary>
     private static ImmutableSortedSet<string> NetworksOn(
-        Topology.Topology topology, ImmutableSortedDictionary<string, ImmutableSortedSet<string>> routerHosts, string host)
+        Topology.Topology topology,
+        ImmutableSortedDictionary<string, ImmutableSortedSet<string>> routerHosts,
+        Dictionary<string, List<string>> routerNetworks,
+        string host)
     {
         var networks = ImmutableSortedSet.CreateBuilder<string>(StringComparer.Ordinal);
         foreach (var port in topology.Ports)
@@ -159,11 +163,7 @@ public sealed class HostPlan
                 continue;
             }
 
-            foreach (var port in topology.RouterInterfaces(router.Name))
-            {
-                networks.Add(port.Network);
-            }
-
+            networks.UnionWith(routerNetworks[router.Name]);
             if (router.ExternalGateway is { } gateway && gateway.SnatHost == host)
             {
                 networks.Add(gateway.Network);
