@@ -15,7 +15,13 @@ namespace Dvr.OpenFlow.Actions;
 /// </summary>
 public static class ActionCodec
 {
-    public static ActionList DecodeList(ref SpanReader reader, DecodeMode mode)
+    public static ActionList DecodeList(ref SpanReader reader, DecodeMode mode) => DecodeList(ref reader, mode, insideConntrack: false);
+
+    /// <summary>
+    /// Decodes a list; <paramref name="insideConntrack"/> is true for ct's nested actions, the only place a nat
+    /// may appear (elsewhere OVS rejects it with OFPBAC_BAD_SET_ARGUMENT).
+    /// </summary>
+    internal static ActionList DecodeList(ref SpanReader reader, DecodeMode mode, bool insideConntrack)
     {
         if (reader.Remaining % 8 != 0)
         {
@@ -26,6 +32,11 @@ public static class ActionCodec
         while (!reader.IsEmpty)
         {
             actions.Add(Decode(ref reader, mode));
+        }
+
+        if (!insideConntrack && actions.Any(a => a is NatAction))
+        {
+            throw new OpenFlowException(OfpError.BadSetArgument, "nat outside ct");
         }
 
         return new ActionList(actions.ToImmutable());

@@ -87,8 +87,8 @@ public sealed record ConntrackAction : NiciraAction
         actions.Actions.Any(a => a is not NatAction { Flags: NatFlags.None });
 
     /// <summary>
-    /// decode_NXAST_RAW_CT: unknown flags, a bad zone field, a disallowed nested action or a missing commit are
-    /// OFPBAC_BAD_ARGUMENT.
+    /// decode_NXAST_RAW_CT: a zone field that is not 16 bits is OFPBAC_BAD_SET_LEN; a disallowed nested action or a
+    /// missing commit is OFPBAC_BAD_ARGUMENT. Unknown flag bits are kept, as OVS does.
     /// </summary>
     internal static ConntrackAction Decode(ref SpanReader body, int length)
     {
@@ -99,11 +99,6 @@ public sealed record ConntrackAction : NiciraAction
         byte table = body.ReadByte();
         body.Skip(3);
         ushort alg = body.ReadUInt16();
-        if (((ushort)flags & ~(ushort)(ConntrackFlags.Commit | ConntrackFlags.Force)) != 0)
-        {
-            throw new OpenFlowException(OfpError.BadActionArgument, $"ct has unknown flags 0x{(ushort)flags:x}");
-        }
-
         NxmSubfield? zoneSource = null;
         if (zoneHeader != 0)
         {
@@ -111,14 +106,14 @@ public sealed record ConntrackAction : NiciraAction
             var zone = NxmSubfield.CheckSource(field, zoneValue >> 6, (zoneValue & 0x3f) + 1);
             if (zone.Bits != 16)
             {
-                throw new OpenFlowException(OfpError.BadActionArgument, $"ct zone field {zone} is not 16 bits wide");
+                throw new OpenFlowException(OfpError.BadSetLen, $"ct zone field {zone} is not 16 bits wide");
             }
 
             zoneSource = zone;
         }
 
         var nested = body.ReadSub(body.Remaining, OfpError.BadActionLen);
-        var actions = ActionCodec.DecodeList(ref nested, Messages.DecodeMode.Strict);
+        var actions = ActionCodec.DecodeList(ref nested, Messages.DecodeMode.Strict, insideConntrack: true);
         foreach (var action in actions.Actions)
         {
             if (!IsAllowedInside(action))

@@ -137,6 +137,12 @@ public readonly record struct OfpError(OfpErrorType Type, ushort Code, uint Expe
     public static readonly OfpError BadPropertyValue = new(OfpErrorType.TableFeaturesFailed, 4);
     public static readonly OfpError TableFeaturesPermission = new(OfpErrorType.TableFeaturesFailed, 5);
 
+    /// <summary>
+    /// OFPTFFC_BAD_FEATURES (OpenFlow 1.5 code 8). OVS 3.1 reports it for OpenFlow 1.3 too (a table lacking one of
+    /// the eight required properties) although OpenFlow 1.3 has no code for it, so ErrorNames has no 1.3 name for it.
+    /// </summary>
+    public static readonly OfpError TableFeaturesBadFeatures = new(OfpErrorType.TableFeaturesFailed, 8);
+
     // OVS's generic property errors that OpenFlow 1.3 carries as ONF experimenter errors (EXT-230).
     public static readonly OfpError BadPropertyTooMany = new(OfpErrorType.Experimenter, 4443, OnfExperimenter);
     public static readonly OfpError BadPropertyExperimenter = new(OfpErrorType.Experimenter, 4445, OnfExperimenter);

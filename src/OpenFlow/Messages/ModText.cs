@@ -12,10 +12,6 @@ internal static class ModText
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    /// <summary>The first line's prefix: <c>OFPT_GROUP_MOD (OF1.3) (xid=0x1):</c>.</summary>
-    public static StringBuilder Header(StringBuilder output, string name, uint xid) =>
-        output.Append(name).Append(" (OF1.3) (xid=0x").Append(xid.ToString("x", Invariant)).Append("):");
-
     /// <summary>
     /// lib/ofp-print.c ofp_print_duration: seconds, then nanoseconds as nine digits with trailing zeros
     /// trimmed down to three, then "s" (5,006000000 → "5.006s"; 3,4000 → "3.000004s"; 1,0 → "1s").

@@ -233,8 +233,11 @@ internal static class ActionCorpus
             return random.Next(3) == 0 ? "[]" : start == end ? $"[{start}]" : $"[{start}..{end}]";
         }
 
-        string Action() => random.Next(24) switch
+        string Action() => random.Next(27) switch
         {
+            24 => $"ct(commit,zone={random.Next(1, 65536)},table={random.Next(254)})",
+            25 => $"ct(commit,nat(src={Ip()}-{Ip()}:{random.Next(1, 1000)}-{random.Next(1000, 65536)}{(random.Next(2) == 0 ? ",persistent" : string.Empty)}),exec(set_field:0x{random.Next():x}->ct_mark))",
+            26 => $"ct(zone=NXM_NX_REG{random.Next(16)}[{(random.Next(2) == 0 ? "0..15" : "16..31")}],table={random.Next(254)}{(random.Next(2) == 0 ? ",nat" : string.Empty)})",
             0 => Port(),
             1 => $"resubmit(,{random.Next(255)})",
             2 => $"resubmit:{random.Next(1, 500)}",

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using Dvr.OpenFlow.Errors;
 using Dvr.OpenFlow.Messages;
-using Dvr.OpenFlow.Tests.Multipart;
 using NUnit.Framework;
 
 namespace Dvr.OpenFlow.Tests.Mods;
@@ -97,22 +96,7 @@ public partial class BadInputTests
         Assert.That(ErrorNames.Format(error!.Error), Is.EqualTo(match.Groups[1].Value));
     }
 
-    private static void Decode(byte[] bytes)
-    {
-        if (bytes[1] is 18 or 19)
-        {
-            try
-            {
-                MultipartFrame.Decode(bytes, DecodeMode.Loose);
-            }
-            catch (OpenFlowException ex)
-            {
-                throw ex.WithOffending(bytes);
-            }
-        }
-        else
-        {
-            MessageDecoder.Decode(bytes);
-        }
-    }
+    /// <summary>Replies describe a switch's state and are read loosely; everything else strictly.</summary>
+    private static void Decode(byte[] bytes) =>
+        MessageDecoder.Decode(bytes, bytes[1] is 19 or 23 ? DecodeMode.Loose : DecodeMode.Strict);
 }

@@ -27,7 +27,6 @@ public sealed record GetAsyncRequest : OpenFlowMessage
         return new GetAsyncRequest { Xid = header.Xid };
     }
 
-    public void Format(StringBuilder output, PortNames names) => ModText.Header(output, "OFPT_GET_ASYNC_REQUEST", Xid);
 }
 
 /// <summary>OFPT_GET_ASYNC_REPLY (OpenFlow 1.3.5 §A.3.10): the 24-byte <see cref="AsyncConfig"/>.</summary>
@@ -47,9 +46,8 @@ public sealed record GetAsyncReply : OpenFlowMessage
         return new GetAsyncReply { Xid = header.Xid, Config = AsyncConfig.Decode(ref body) };
     }
 
-    public void Format(StringBuilder output, PortNames names)
+    public override void FormatBody(StringBuilder output, PortNames names, int verbosity)
     {
-        ModText.Header(output, "OFPT_GET_ASYNC_REPLY", Xid);
         Config.Format(output);
     }
 }

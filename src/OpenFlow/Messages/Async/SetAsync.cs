@@ -21,9 +21,8 @@ public sealed record SetAsync : OpenFlowMessage
         return new SetAsync { Xid = header.Xid, Config = AsyncConfig.Decode(ref body) };
     }
 
-    public void Format(StringBuilder output, PortNames names)
+    public override void FormatBody(StringBuilder output, PortNames names, int verbosity)
     {
-        ModText.Header(output, "OFPT_SET_ASYNC", Xid);
         Config.Format(output);
     }
 }

@@ -285,9 +285,9 @@ public sealed record GroupMod : OpenFlowMessage
     }
 
     /// <summary>ovs-ofctl ofp-print text (lib/ofp-group.c ofputil_group_mod_format).</summary>
-    public void Format(StringBuilder output, PortNames names)
+    public override void FormatBody(StringBuilder output, PortNames names, int verbosity)
     {
-        ModText.Header(output, "OFPT_GROUP_MOD", Xid).Append("\n ");
+        output.Append("\n ");
         output.Append(Command switch
         {
             GroupModCommand.Add => "ADD",

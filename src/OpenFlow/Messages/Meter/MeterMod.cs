@@ -281,9 +281,9 @@ public sealed record MeterMod : OpenFlowMessage
     }
 
     /// <summary>ovs-ofctl ofp-print text (lib/ofp-meter.c ofputil_format_meter_mod).</summary>
-    public void Format(StringBuilder output, PortNames names)
+    public override void FormatBody(StringBuilder output, PortNames names, int verbosity)
     {
-        ModText.Header(output, "OFPT_METER_MOD", Xid).Append(' ');
+        output.Append(' ');
         output.Append(Command switch
         {
             MeterModCommand.Add => "ADD",

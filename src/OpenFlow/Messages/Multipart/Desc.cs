@@ -5,13 +5,13 @@ using Dvr.OpenFlow.Wire;
 namespace Dvr.OpenFlow.Messages.Multipart;
 
 /// <summary>OFPMP_DESC request body (OpenFlow 1.3.5 §A.3.5.1): empty.</summary>
-public sealed record DescRequest : IMultipartBody
+public sealed record DescRequest : MultipartRequestBody
 {
-    public const ushort MultipartType = 0;
+    public override MultipartType MultipartType => MultipartType.Desc;
 
-    public int BodyLength => 0;
+    public override int BodyLength => 0;
 
-    public void WriteBody(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
     }
 
@@ -22,7 +22,7 @@ public sealed record DescRequest : IMultipartBody
         return new DescRequest();
     }
 
-    public void Format(StringBuilder output, PortNames names)
+    public override void Format(StringBuilder output, PortNames names)
     {
     }
 }
@@ -31,17 +31,17 @@ public sealed record DescRequest : IMultipartBody
 /// struct ofp_desc (OpenFlow 1.3.5 §A.3.5.1), 1056 bytes of NUL-padded ASCII:
 /// <code>mfr_desc[256] | hw_desc[256] | sw_desc[256] | serial_num[32] | dp_desc[256]</code>
 /// </summary>
-public sealed record DescReply(string Manufacturer, string Hardware, string Software, string SerialNumber, string DatapathDescription) : IMultipartBody
+public sealed record DescReply(string Manufacturer, string Hardware, string Software, string SerialNumber, string DatapathDescription) : MultipartReplyBody
 {
-    public const ushort MultipartType = 0;
+    public override MultipartType MultipartType => MultipartType.Desc;
 
     public const int DescriptionLength = 256;
 
     public const int SerialNumberLength = 32;
 
-    public int BodyLength => (4 * DescriptionLength) + SerialNumberLength;
+    public override int BodyLength => (4 * DescriptionLength) + SerialNumberLength;
 
-    public void WriteBody(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         ModText.WriteFixedString(ref writer, Manufacturer, DescriptionLength);
         ModText.WriteFixedString(ref writer, Hardware, DescriptionLength);
@@ -62,7 +62,7 @@ public sealed record DescReply(string Manufacturer, string Hardware, string Soft
     }
 
     /// <summary>lib/ofp-print.c ofp_print_ofpst_desc_reply.</summary>
-    public void Format(StringBuilder output, PortNames names)
+    public override void Format(StringBuilder output, PortNames names)
     {
         output.Append("\nManufacturer: ").Append(Manufacturer)
             .Append("\nHardware: ").Append(Hardware)

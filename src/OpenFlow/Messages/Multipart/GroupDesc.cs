@@ -8,13 +8,13 @@ using Dvr.OpenFlow.Wire;
 namespace Dvr.OpenFlow.Messages.Multipart;
 
 /// <summary>OFPMP_GROUP_DESC request body (OpenFlow 1.3.5 §A.3.5.10): empty; it always asks for every group.</summary>
-public sealed record GroupDescRequest : IMultipartBody
+public sealed record GroupDescRequest : MultipartRequestBody
 {
-    public const ushort MultipartType = 7;
+    public override MultipartType MultipartType => MultipartType.GroupDesc;
 
-    public int BodyLength => 0;
+    public override int BodyLength => 0;
 
-    public void WriteBody(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
     }
 
@@ -25,7 +25,7 @@ public sealed record GroupDescRequest : IMultipartBody
         return new GroupDescRequest();
     }
 
-    public void Format(StringBuilder output, PortNames names) => output.Append(" group_id=ALL");
+    public override void Format(StringBuilder output, PortNames names) => output.Append(" group_id=ALL");
 }
 
 /// <summary>
@@ -71,13 +71,13 @@ public sealed record GroupDesc(byte Type, uint GroupId, ValueList<Bucket> Bucket
 }
 
 /// <summary>OFPMP_GROUP_DESC reply body: a run of <see cref="GroupDesc"/>.</summary>
-public sealed record GroupDescReply(ValueList<GroupDesc> Groups) : IMultipartBody
+public sealed record GroupDescReply(ValueList<GroupDesc> Groups) : MultipartReplyBody
 {
-    public const ushort MultipartType = 7;
+    public override MultipartType MultipartType => MultipartType.GroupDesc;
 
-    public int BodyLength => Groups.Sum(g => g.EncodedLength);
+    public override int BodyLength => Groups.Sum(g => g.EncodedLength);
 
-    public void WriteBody(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         foreach (var group in Groups)
         {
@@ -97,7 +97,7 @@ public sealed record GroupDescReply(ValueList<GroupDesc> Groups) : IMultipartBod
     }
 
     /// <summary>lib/ofp-group.c ofputil_group_desc_format.</summary>
-    public void Format(StringBuilder output, PortNames names)
+    public override void Format(StringBuilder output, PortNames names)
     {
         foreach (var group in Groups)
         {

@@ -6,13 +6,13 @@ using Dvr.OpenFlow.Wire;
 namespace Dvr.OpenFlow.Messages.Multipart;
 
 /// <summary>OFPMP_GROUP_FEATURES request body (OpenFlow 1.3.5 §A.3.5.11): empty.</summary>
-public sealed record GroupFeaturesRequest : IMultipartBody
+public sealed record GroupFeaturesRequest : MultipartRequestBody
 {
-    public const ushort MultipartType = 8;
+    public override MultipartType MultipartType => MultipartType.GroupFeatures;
 
-    public int BodyLength => 0;
+    public override int BodyLength => 0;
 
-    public void WriteBody(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
     }
 
@@ -23,7 +23,7 @@ public sealed record GroupFeaturesRequest : IMultipartBody
         return new GroupFeaturesRequest();
     }
 
-    public void Format(StringBuilder output, PortNames names)
+    public override void Format(StringBuilder output, PortNames names)
     {
     }
 }
@@ -34,17 +34,17 @@ public sealed record GroupFeaturesRequest : IMultipartBody
 /// Index i of max_groups/actions is group type i (all, select, indirect, fast failover); actions are
 /// bitmaps of action types (see <see cref="ActionTypeBitmap"/>).
 /// </summary>
-public sealed record GroupFeaturesReply(uint Types, uint Capabilities, ValueList<uint> MaxGroups, ValueList<uint> Actions) : IMultipartBody
+public sealed record GroupFeaturesReply(uint Types, uint Capabilities, ValueList<uint> MaxGroups, ValueList<uint> Actions) : MultipartReplyBody
 {
-    public const ushort MultipartType = 8;
+    public override MultipartType MultipartType => MultipartType.GroupFeatures;
 
     public const int Length = 40;
 
     private static readonly string[] TypeNames = ["all", "select", "indirect", "fast failover"];
 
-    public int BodyLength => Length;
+    public override int BodyLength => Length;
 
-    public void WriteBody(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         writer.WriteUInt32(Types);
         writer.WriteUInt32(Capabilities);
@@ -80,7 +80,7 @@ public sealed record GroupFeaturesReply(uint Types, uint Capabilities, ValueList
     }
 
     /// <summary>lib/ofp-group.c ofputil_group_features_format.</summary>
-    public void Format(StringBuilder output, PortNames names)
+    public override void Format(StringBuilder output, PortNames names)
     {
         var invariant = CultureInfo.InvariantCulture;
         output.Append("\n Group table:\n");

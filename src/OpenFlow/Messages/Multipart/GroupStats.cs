@@ -11,13 +11,13 @@ namespace Dvr.OpenFlow.Messages.Multipart;
 /// <summary>
 /// OFPMP_GROUP request body (OpenFlow 1.3.5 §A.3.5.9): <c>group_id(4) | pad(4)</c>; OFPG_ALL asks for every group.
 /// </summary>
-public sealed record GroupStatsRequest(uint GroupId = GroupIds.All) : IMultipartBody
+public sealed record GroupStatsRequest(uint GroupId = GroupIds.All) : MultipartRequestBody
 {
-    public const ushort MultipartType = 6;
+    public override MultipartType MultipartType => MultipartType.Group;
 
-    public int BodyLength => 8;
+    public override int BodyLength => 8;
 
-    public void WriteBody(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         writer.WriteUInt32(GroupId);
         writer.WriteZeros(4);
@@ -31,7 +31,7 @@ public sealed record GroupStatsRequest(uint GroupId = GroupIds.All) : IMultipart
         return request;
     }
 
-    public void Format(StringBuilder output, PortNames names) => output.Append(" group_id=").Append(GroupIds.Format(GroupId));
+    public override void Format(StringBuilder output, PortNames names) => output.Append(" group_id=").Append(GroupIds.Format(GroupId));
 }
 
 /// <summary>struct ofp_bucket_counter (OpenFlow 1.3.5 §A.3.5.9): <c>packet_count(8) | byte_count(8)</c>.</summary>
@@ -136,13 +136,13 @@ public sealed record GroupStats(uint GroupId, uint RefCount, ulong PacketCount, 
 }
 
 /// <summary>OFPMP_GROUP reply body: a run of <see cref="GroupStats"/>.</summary>
-public sealed record GroupStatsReply(ValueList<GroupStats> Groups) : IMultipartBody
+public sealed record GroupStatsReply(ValueList<GroupStats> Groups) : MultipartReplyBody
 {
-    public const ushort MultipartType = 6;
+    public override MultipartType MultipartType => MultipartType.Group;
 
-    public int BodyLength => Groups.Sum(g => g.EncodedLength);
+    public override int BodyLength => Groups.Sum(g => g.EncodedLength);
 
-    public void WriteBody(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         foreach (var group in Groups)
         {
@@ -162,7 +162,7 @@ public sealed record GroupStatsReply(ValueList<GroupStats> Groups) : IMultipartB
         return new GroupStatsReply(new ValueList<GroupStats>(groups.ToImmutable()));
     }
 
-    public void Format(StringBuilder output, PortNames names)
+    public override void Format(StringBuilder output, PortNames names)
     {
         foreach (var group in Groups)
         {

@@ -11,27 +11,30 @@ namespace Dvr.OpenFlow.Messages.Multipart;
 /// <summary>
 /// OFPMP_METER and OFPMP_METER_CONFIG request body (OpenFlow 1.3.5 §A.3.5.12/13, struct
 /// ofp_meter_multipart_request): <c>meter_id(4) | pad(4)</c>; OFPM_ALL asks for every meter.
+/// <paramref name="ForConfig"/> picks OFPMP_METER_CONFIG instead of OFPMP_METER.
 /// </summary>
-public sealed record MeterRequest(uint MeterId = MeterIds.All) : IMultipartBody
+public sealed record MeterRequest(uint MeterId = MeterIds.All, bool ForConfig = false) : MultipartRequestBody
 {
-    public int BodyLength => 8;
+    public override MultipartType MultipartType => ForConfig ? MultipartType.MeterConfig : MultipartType.Meter;
 
-    public void WriteBody(ref SpanWriter writer)
+    public override int BodyLength => 8;
+
+    public override void WriteBody(ref SpanWriter writer)
     {
         writer.WriteUInt32(MeterId);
         writer.WriteZeros(4);
     }
 
-    public static MeterRequest Decode(ref SpanReader body, DecodeMode mode)
+    public static MeterRequest Decode(ref SpanReader body, DecodeMode mode, bool forConfig)
     {
         _ = mode;
-        var request = new MeterRequest(body.ReadUInt32());
+        var request = new MeterRequest(body.ReadUInt32(), forConfig);
         body.SkipPadding(4);
         return request;
     }
 
     /// <summary>lib/ofp-print.c ofp_print_meter_stats_request: <c> meter=N</c>.</summary>
-    public void Format(StringBuilder output, PortNames names)
+    public override void Format(StringBuilder output, PortNames names)
     {
         output.Append(' ');
         MeterIds.Format(output, MeterId, '=');
@@ -121,13 +124,13 @@ public sealed record MeterStats(uint MeterId, uint FlowCount, ulong PacketInCoun
 }
 
 /// <summary>OFPMP_METER reply body: a run of <see cref="MeterStats"/>.</summary>
-public sealed record MeterStatsReply(ValueList<MeterStats> Meters) : IMultipartBody
+public sealed record MeterStatsReply(ValueList<MeterStats> Meters) : MultipartReplyBody
 {
-    public const ushort MultipartType = 9;
+    public override MultipartType MultipartType => MultipartType.Meter;
 
-    public int BodyLength => Meters.Sum(m => m.EncodedLength);
+    public override int BodyLength => Meters.Sum(m => m.EncodedLength);
 
-    public void WriteBody(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         foreach (var meter in Meters)
         {
@@ -148,7 +151,7 @@ public sealed record MeterStatsReply(ValueList<MeterStats> Meters) : IMultipartB
     }
 
     /// <summary>lib/ofp-print.c ofp_print_meter_stats_reply: each meter after a newline.</summary>
-    public void Format(StringBuilder output, PortNames names)
+    public override void Format(StringBuilder output, PortNames names)
     {
         foreach (var meter in Meters)
         {
@@ -201,13 +204,13 @@ public sealed record MeterConfig(MeterFlags Flags, uint MeterId, ValueList<Meter
 }
 
 /// <summary>OFPMP_METER_CONFIG reply body: a run of <see cref="MeterConfig"/>.</summary>
-public sealed record MeterConfigReply(ValueList<MeterConfig> Meters) : IMultipartBody
+public sealed record MeterConfigReply(ValueList<MeterConfig> Meters) : MultipartReplyBody
 {
-    public const ushort MultipartType = 10;
+    public override MultipartType MultipartType => MultipartType.MeterConfig;
 
-    public int BodyLength => Meters.Sum(m => m.EncodedLength);
+    public override int BodyLength => Meters.Sum(m => m.EncodedLength);
 
-    public void WriteBody(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         foreach (var meter in Meters)
         {
@@ -227,7 +230,7 @@ public sealed record MeterConfigReply(ValueList<MeterConfig> Meters) : IMultipar
     }
 
     /// <summary>lib/ofp-print.c ofp_print_meter_config_reply: each meter after a newline.</summary>
-    public void Format(StringBuilder output, PortNames names)
+    public override void Format(StringBuilder output, PortNames names)
     {
         foreach (var meter in Meters)
         {
@@ -242,13 +245,13 @@ public sealed record MeterConfigReply(ValueList<MeterConfig> Meters) : IMultipar
 /// <code>max_meter(4) | band_types(4) | capabilities(4) | max_bands(1) | max_color(1) | pad(2)</code>
 /// band_types has bit n set for band type n (OVS reads it that way: drop is bit 1).
 /// </summary>
-public sealed record MeterFeaturesReply(uint MaxMeter, uint BandTypes, uint Capabilities, byte MaxBands, byte MaxColor) : IMultipartBody
+public sealed record MeterFeaturesReply(uint MaxMeter, uint BandTypes, uint Capabilities, byte MaxBands, byte MaxColor) : MultipartReplyBody
 {
-    public const ushort MultipartType = 11;
+    public override MultipartType MultipartType => MultipartType.MeterFeatures;
 
-    public int BodyLength => 16;
+    public override int BodyLength => 16;
 
-    public void WriteBody(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         writer.WriteUInt32(MaxMeter);
         writer.WriteUInt32(BandTypes);
@@ -267,7 +270,7 @@ public sealed record MeterFeaturesReply(uint MaxMeter, uint BandTypes, uint Capa
     }
 
     /// <summary>lib/ofp-meter.c ofputil_format_meter_features.</summary>
-    public void Format(StringBuilder output, PortNames names)
+    public override void Format(StringBuilder output, PortNames names)
     {
         var invariant = CultureInfo.InvariantCulture;
         output.Append("\nmax_meter:").Append(MaxMeter.ToString(invariant))
@@ -282,13 +285,13 @@ public sealed record MeterFeaturesReply(uint MaxMeter, uint BandTypes, uint Capa
 }
 
 /// <summary>OFPMP_METER_FEATURES request body: empty.</summary>
-public sealed record MeterFeaturesRequest : IMultipartBody
+public sealed record MeterFeaturesRequest : MultipartRequestBody
 {
-    public const ushort MultipartType = 11;
+    public override MultipartType MultipartType => MultipartType.MeterFeatures;
 
-    public int BodyLength => 0;
+    public override int BodyLength => 0;
 
-    public void WriteBody(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
     }
 
@@ -299,7 +302,7 @@ public sealed record MeterFeaturesRequest : IMultipartBody
         return new MeterFeaturesRequest();
     }
 
-    public void Format(StringBuilder output, PortNames names)
+    public override void Format(StringBuilder output, PortNames names)
     {
     }
 }

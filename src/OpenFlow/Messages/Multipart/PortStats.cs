@@ -10,13 +10,13 @@ using Dvr.OpenFlow.Wire;
 namespace Dvr.OpenFlow.Messages.Multipart;
 
 /// <summary>OFPMP_PORT_STATS request body (OpenFlow 1.3.5 §A.3.5.6): <c>port_no(4) | pad(4)</c>; OFPP_ANY asks for all.</summary>
-public sealed record PortStatsRequest(uint PortNo = OfpPort.Any) : IMultipartBody
+public sealed record PortStatsRequest(uint PortNo = OfpPort.Any) : MultipartRequestBody
 {
-    public const ushort MultipartType = 4;
+    public override MultipartType MultipartType => MultipartType.PortStats;
 
-    public int BodyLength => 8;
+    public override int BodyLength => 8;
 
-    public void WriteBody(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         writer.WriteUInt32(PortNo);
         writer.WriteZeros(4);
@@ -36,7 +36,7 @@ public sealed record PortStatsRequest(uint PortNo = OfpPort.Any) : IMultipartBod
         return request;
     }
 
-    public void Format(StringBuilder output, PortNames names)
+    public override void Format(StringBuilder output, PortNames names)
     {
         output.Append(" port_no=");
         PortFormat.Append(output, PortNo, names);
@@ -145,13 +145,13 @@ public sealed record PortStats(
 }
 
 /// <summary>OFPMP_PORT_STATS reply body: a run of 112-byte <see cref="PortStats"/>.</summary>
-public sealed record PortStatsReply(ValueList<PortStats> Ports) : IMultipartBody
+public sealed record PortStatsReply(ValueList<PortStats> Ports) : MultipartReplyBody
 {
-    public const ushort MultipartType = 4;
+    public override MultipartType MultipartType => MultipartType.PortStats;
 
-    public int BodyLength => PortStats.Length * Ports.Count;
+    public override int BodyLength => PortStats.Length * Ports.Count;
 
-    public void WriteBody(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         foreach (var port in Ports)
         {
@@ -172,7 +172,7 @@ public sealed record PortStatsReply(ValueList<PortStats> Ports) : IMultipartBody
     }
 
     /// <summary>lib/ofp-print.c ofp_print_ofpst_port_reply: <c> N ports</c>, then one block per port.</summary>
-    public void Format(StringBuilder output, PortNames names)
+    public override void Format(StringBuilder output, PortNames names)
     {
         output.Append(' ').Append(Ports.Count.ToString(CultureInfo.InvariantCulture)).Append(" ports\n");
         foreach (var port in Ports)

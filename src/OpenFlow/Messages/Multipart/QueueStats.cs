@@ -19,13 +19,13 @@ public static class QueueIds
 }
 
 /// <summary>OFPMP_QUEUE request body (OpenFlow 1.3.5 §A.3.5.8): <c>port_no(4) | queue_id(4)</c>.</summary>
-public sealed record QueueStatsRequest(uint PortNo = OfpPort.Any, uint QueueId = QueueIds.All) : IMultipartBody
+public sealed record QueueStatsRequest(uint PortNo = OfpPort.Any, uint QueueId = QueueIds.All) : MultipartRequestBody
 {
-    public const ushort MultipartType = 5;
+    public override MultipartType MultipartType => MultipartType.Queue;
 
-    public int BodyLength => 8;
+    public override int BodyLength => 8;
 
-    public void WriteBody(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         writer.WriteUInt32(PortNo);
         writer.WriteUInt32(QueueId);
@@ -43,7 +43,7 @@ public sealed record QueueStatsRequest(uint PortNo = OfpPort.Any, uint QueueId =
         return request;
     }
 
-    public void Format(StringBuilder output, PortNames names)
+    public override void Format(StringBuilder output, PortNames names)
     {
         output.Append(" port=");
         PortFormat.Append(output, PortNo, names);
@@ -110,13 +110,13 @@ public sealed record QueueStats(uint PortNo, uint QueueId, ulong TxBytes, ulong 
 }
 
 /// <summary>OFPMP_QUEUE reply body: a run of 40-byte <see cref="QueueStats"/>.</summary>
-public sealed record QueueStatsReply(ValueList<QueueStats> Queues) : IMultipartBody
+public sealed record QueueStatsReply(ValueList<QueueStats> Queues) : MultipartReplyBody
 {
-    public const ushort MultipartType = 5;
+    public override MultipartType MultipartType => MultipartType.Queue;
 
-    public int BodyLength => QueueStats.Length * Queues.Count;
+    public override int BodyLength => QueueStats.Length * Queues.Count;
 
-    public void WriteBody(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         foreach (var queue in Queues)
         {
@@ -136,7 +136,7 @@ public sealed record QueueStatsReply(ValueList<QueueStats> Queues) : IMultipartB
         return new QueueStatsReply(new ValueList<QueueStats>(queues.ToImmutable()));
     }
 
-    public void Format(StringBuilder output, PortNames names)
+    public override void Format(StringBuilder output, PortNames names)
     {
         output.Append(' ').Append(Queues.Count.ToString(CultureInfo.InvariantCulture)).Append(" queues\n");
         foreach (var queue in Queues)

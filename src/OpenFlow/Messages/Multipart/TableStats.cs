@@ -8,13 +8,13 @@ using Dvr.OpenFlow.Wire;
 namespace Dvr.OpenFlow.Messages.Multipart;
 
 /// <summary>OFPMP_TABLE request body (OpenFlow 1.3.5 §A.3.5.4): empty.</summary>
-public sealed record TableStatsRequest : IMultipartBody
+public sealed record TableStatsRequest : MultipartRequestBody
 {
-    public const ushort MultipartType = 3;
+    public override MultipartType MultipartType => MultipartType.Table;
 
-    public int BodyLength => 0;
+    public override int BodyLength => 0;
 
-    public void WriteBody(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
     }
 
@@ -25,7 +25,7 @@ public sealed record TableStatsRequest : IMultipartBody
         return new TableStatsRequest();
     }
 
-    public void Format(StringBuilder output, PortNames names)
+    public override void Format(StringBuilder output, PortNames names)
     {
     }
 }
@@ -40,13 +40,13 @@ public readonly record struct TableStats(byte TableId, uint ActiveCount, ulong L
 }
 
 /// <summary>OFPMP_TABLE reply body: a run of 24-byte <see cref="TableStats"/>.</summary>
-public sealed record TableStatsReply(ValueList<TableStats> Tables) : IMultipartBody
+public sealed record TableStatsReply(ValueList<TableStats> Tables) : MultipartReplyBody
 {
-    public const ushort MultipartType = 3;
+    public override MultipartType MultipartType => MultipartType.Table;
 
-    public int BodyLength => TableStats.Length * Tables.Count;
+    public override int BodyLength => TableStats.Length * Tables.Count;
 
-    public void WriteBody(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         foreach (var table in Tables)
         {
@@ -79,7 +79,7 @@ public sealed record TableStatsReply(ValueList<TableStats> Tables) : IMultipartB
     }
 
     /// <summary>lib/ofp-table.c ofputil_format_table_features with stats only: one block per table.</summary>
-    public void Format(StringBuilder output, PortNames names)
+    public override void Format(StringBuilder output, PortNames names)
     {
         var invariant = CultureInfo.InvariantCulture;
         foreach (var table in Tables)

@@ -170,9 +170,9 @@ public sealed record PortMod : OpenFlowMessage
     }
 
     /// <summary>ovs-ofctl ofp-print text (lib/ofp-port.c ofputil_port_mod_format).</summary>
-    public void Format(StringBuilder output, PortNames names)
+    public override void FormatBody(StringBuilder output, PortNames names, int verbosity)
     {
-        ModText.Header(output, "OFPT_PORT_MOD", Xid).Append(" port: ");
+        output.Append(" port: ");
         PortFormat.Append(output, PortNo, names);
         output.Append(": addr:").Append(HardwareAddress.ToString()).Append('\n');
         output.Append("     config: ");

@@ -46,9 +46,9 @@ public sealed record QueueGetConfigRequest : OpenFlowMessage
     }
 
     /// <summary>ovs-ofctl ofp-print text (lib/ofp-queue.c ofputil_queue_get_config_request_format).</summary>
-    public void Format(StringBuilder output, PortNames names)
+    public override void FormatBody(StringBuilder output, PortNames names, int verbosity)
     {
-        ModText.Header(output, "OFPT_QUEUE_GET_CONFIG_REQUEST", Xid).Append(" port=");
+        output.Append(" port=");
         PortFormat.Append(output, Port, names);
     }
 }
@@ -274,10 +274,9 @@ public sealed record QueueGetConfigReply : OpenFlowMessage
     }
 
     /// <summary>ovs-ofctl ofp-print text (lib/ofp-queue.c ofputil_queue_get_config_reply_format).</summary>
-    public void Format(StringBuilder output, PortNames names)
+    public override void FormatBody(StringBuilder output, PortNames names, int verbosity)
     {
-        ModText.Header(output, "OFPT_QUEUE_GET_CONFIG_REPLY", Xid);
-        if (Queues.Count > 0)
+                if (Queues.Count > 0)
         {
             // OVS prints the port when it meets the first queue (lib/ofp-queue.c).
             output.Append(" port=");

@@ -48,10 +48,9 @@ public sealed record TableMod : OpenFlowMessage
     }
 
     /// <summary>ovs-ofctl ofp-print text (lib/ofp-table.c ofputil_table_mod_format).</summary>
-    public void Format(StringBuilder output, PortNames names)
+    public override void FormatBody(StringBuilder output, PortNames names, int verbosity)
     {
-        ModText.Header(output, "OFPT_TABLE_MOD", Xid);
-        if (TableId == AllTables)
+                if (TableId == AllTables)
         {
             output.Append(" table_id: ALL_TABLES");
         }
