@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Dvr.DvrFlows.Compiler;
 
 namespace Dvr.DvrFlows.Controller;
 
@@ -7,7 +8,7 @@ namespace Dvr.DvrFlows.Controller;
 /// the switches reported them in PORT_DESC and PORT_STATUS. Immutable: a port change makes a new map, so a
 /// compile sees one consistent snapshot.
 /// </summary>
-public sealed class HostPortMap
+public sealed class HostPortMap : IPortMap
 {
     public static readonly HostPortMap Empty = new(ImmutableDictionary<string, IReadOnlyDictionary<string, uint>>.Empty);
 
