@@ -5,6 +5,7 @@ using System.IO.Pipelines;
 using Dvr.OpenFlow.Errors;
 using Dvr.OpenFlow.Framing;
 using Dvr.OpenFlow.Messages;
+using Dvr.OpenFlow.Messages.Symmetric;
 using Dvr.OpenFlow.Wire;
 using Microsoft.Extensions.Logging;
 
@@ -189,7 +190,7 @@ public sealed partial class OpenFlowChannel : IAsyncDisposable
     /// message the session could not decode or accept.
     /// </summary>
     public ValueTask SendErrorAsync(OfpError error, uint xid, ReadOnlySpan<byte> offending, CancellationToken cancellationToken = default) =>
-        SendAsync(BuildError(error, xid, offending), cancellationToken);
+        SendAsync(ErrorMessage.ForRequest(error, offending[..Math.Min(offending.Length, ErrorMessage.MinimumEchoedBytes)]) with { Xid = xid }, cancellationToken);
 
     /// <summary>Drops the connection with a logged reason. Idempotent.</summary>
     public void Abort(string reason)
@@ -266,9 +267,8 @@ public sealed partial class OpenFlowChannel : IAsyncDisposable
         _ = KeepaliveLoopAsync();
         try
         {
-            // OpenFlow 1.3.5 §6.3.1: each side sends HELLO as soon as the connection is up. The version bitmap
-            // element is optional; a bare version-4 HELLO offers exactly 1.3.
-            await SendAsync(new RawMessage(OfpType.Hello, ReadOnlyMemory<byte>.Empty)).ConfigureAwait(false);
+            // OpenFlow 1.3.5 §6.3.1: each side sends HELLO as soon as the connection is up; ours offers only 1.3.
+            await SendAsync(Hello.OpenFlow13Only(NextXid())).ConfigureAwait(false);
             await ReadLoopAsync().ConfigureAwait(false);
         }
         catch (OpenFlowChannelClosedException)
@@ -351,7 +351,7 @@ public sealed partial class OpenFlowChannel : IAsyncDisposable
         {
             case OfpType.EchoRequest:
                 // Mirror the request's data and xid (OpenFlow 1.3.5 §A.5.2).
-                await SendAsync(new RawMessage(OfpType.EchoReply, frame.Slice(OfpHeader.Size).ToArray()) { Xid = header.Xid }).ConfigureAwait(false);
+                await SendAsync(new EchoReply { Xid = header.Xid, Data = ByteData.Copy(frame.Slice(OfpHeader.Size).ToArray()) }).ConfigureAwait(false);
                 return;
             case OfpType.Hello:
                 // A second HELLO is legal noise; nothing to do.
@@ -399,13 +399,34 @@ public sealed partial class OpenFlowChannel : IAsyncDisposable
             return;
         }
 
-        var body = frame.Slice(OfpHeader.Size).ToArray();
-        if (!HelloNegotiation.Supports13(header.Version, body))
+        Hello hello;
+        try
         {
-            // OVS sends the same text (lib/rconn.c / ofp-util: "We support versions 0x04, peer supports ...").
-            string text = $"We support version 0x04, peer supports {HelloNegotiation.Describe(header.Version, body)}";
+            hello = (Hello)MessageDecoder.Decode(frame.ToArray(), DecodeMode.Loose);
+        }
+        catch (OpenFlowException ex)
+        {
+            LogGarbage(_logger, PeerName, ex.Message);
+            await TrySendErrorAsync(ex.Error, header.Xid, ex.Offending).ConfigureAwait(false);
+            Abort($"malformed HELLO: {ex.Message}");
+            return;
+        }
+
+        if (!hello.Offers(OfpHeader.Version13))
+        {
+            // The same wording as OVS (lib/vconn.c): "We support version 0x04, peer supports version 0x01".
+            string offered = string.Join(", ", hello.OfferedVersions.Select(v => $"0x{v:x2}"));
+            string text = $"We support version 0x04, peer supports version {(offered.Length == 0 ? "none" : offered)}";
             LogVersionMismatch(_logger, PeerName, text);
-            await TrySendErrorAsync(OfpError.HelloIncompatible, header.Xid, System.Text.Encoding.ASCII.GetBytes(text)).ConfigureAwait(false);
+            try
+            {
+                await SendAsync(new ErrorMessage { Xid = header.Xid, Error = OfpError.HelloIncompatible, Data = ByteData.Copy(System.Text.Encoding.ASCII.GetBytes(text)) }).ConfigureAwait(false);
+            }
+            catch (OpenFlowChannelClosedException)
+            {
+                // Already gone.
+            }
+
             Abort($"version negotiation failed: {text}");
             return;
         }
@@ -424,24 +445,6 @@ public sealed partial class OpenFlowChannel : IAsyncDisposable
         {
             // The peer is already gone; the drop below is logged anyway.
         }
-    }
-
-    private static RawMessage BuildError(OfpError error, uint xid, ReadOnlySpan<byte> offending)
-    {
-        // ofp_error_msg (OpenFlow 1.3.5 §A.4.4): type(2) code(2) data; data is at least 64 bytes of the
-        // offending message when available. Experimenter errors: 0xffff exp_type(2) experimenter(4) data.
-        var data = offending[..Math.Min(offending.Length, 64)];
-        bool experimenter = error.Type == OfpErrorType.Experimenter;
-        var body = new byte[(experimenter ? 8 : 4) + data.Length];
-        BinaryPrimitives.WriteUInt16BigEndian(body, (ushort)error.Type);
-        BinaryPrimitives.WriteUInt16BigEndian(body.AsSpan(2), error.Code);
-        if (experimenter)
-        {
-            BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(4), error.Experimenter);
-        }
-
-        data.CopyTo(body.AsSpan(experimenter ? 8 : 4));
-        return new RawMessage(OfpType.Error, body) { Xid = xid };
     }
 
     private async Task KeepaliveLoopAsync()
@@ -483,7 +486,7 @@ public sealed partial class OpenFlowChannel : IAsyncDisposable
                 if (!probeSent)
                 {
                     probeSent = true;
-                    await SendAsync(new RawMessage(OfpType.EchoRequest, ReadOnlyMemory<byte>.Empty) { Xid = NextXid() }).ConfigureAwait(false);
+                    await SendAsync(new EchoRequest { Xid = NextXid() }).ConfigureAwait(false);
                 }
             }
         }

@@ -1,6 +1,6 @@
-using System.Buffers.Binary;
 using Dvr.OpenFlow.Errors;
-using Dvr.OpenFlow.Wire;
+using Dvr.OpenFlow.Messages;
+using Dvr.OpenFlow.Messages.Symmetric;
 
 namespace Dvr.OpenFlow.Connection;
 
@@ -39,30 +39,18 @@ public sealed class OpenFlowErrorReplyException : Exception
     /// <summary>The error's data: the start of the failed request for most errors.</summary>
     public new ReadOnlyMemory<byte> Data { get; }
 
-    /// <summary>
-    /// Reads the (type, code) of an OFPT_ERROR frame. Layout (OpenFlow 1.3.5 §A.4.4):
-    /// <code>
-    ///  ofp_error_msg:              | type (2) | code (2) | data ... |
-    ///  ofp_error_experimenter_msg: | 0xffff   | exp_type (2) | experimenter (4) | data ... |
-    /// </code>
-    /// </summary>
+    /// <summary>Decodes an OFPT_ERROR frame (OpenFlow 1.3.5 §A.4.4) into the exception a request fails with.</summary>
     public static OpenFlowErrorReplyException FromFrame(OpenFlowFrame frame)
     {
-        var body = frame.Body;
-        if (body.Length < 4)
+        try
         {
-            return new OpenFlowErrorReplyException(OfpError.BadLen, frame.Xid, ReadOnlyMemory<byte>.Empty);
+            var message = (ErrorMessage)MessageDecoder.Decode(frame.Bytes.Span, DecodeMode.Loose);
+            return new OpenFlowErrorReplyException(message.Error, frame.Xid, message.Data.Memory);
         }
-
-        var type = (OfpErrorType)BinaryPrimitives.ReadUInt16BigEndian(body);
-        ushort code = BinaryPrimitives.ReadUInt16BigEndian(body[2..]);
-        if (type == OfpErrorType.Experimenter && body.Length >= 8)
+        catch (OpenFlowException ex)
         {
-            uint experimenter = BinaryPrimitives.ReadUInt32BigEndian(body[4..]);
-            return new OpenFlowErrorReplyException(new OfpError(type, code, experimenter), frame.Xid, frame.Bytes[(OfpHeader.Size + 8)..]);
+            return new OpenFlowErrorReplyException(ex.Error, frame.Xid, frame.Bytes);
         }
-
-        return new OpenFlowErrorReplyException(new OfpError(type, code), frame.Xid, frame.Bytes[(OfpHeader.Size + 4)..]);
     }
 }
 
