@@ -1,7 +1,6 @@
-using System.Globalization;
-using System.Text;
 using Dvr.OpenFlow.Instructions;
 using Dvr.OpenFlow.Messages.Flow;
+using Dvr.OpenFlow.Messages.Multipart;
 using Dvr.OpenFlow.Text;
 using OfMatch = Dvr.OpenFlow.Match.Match;
 
@@ -42,29 +41,11 @@ public sealed record FlowEntry(byte TableId, ushort Priority, OfMatch Match, ulo
         };
     }
 
-    /// <summary>ovs-ofctl-like text of the flow ("cookie=0x..., table=1, priority=3, arp,... actions=drop").</summary>
-    public string Format(PortNames? names = null)
-    {
-        names ??= PortNames.None;
-        var text = new StringBuilder();
-        text.Append("cookie=0x").Append(Cookie.ToString("x", CultureInfo.InvariantCulture))
-            .Append(", table=").Append(TableId)
-            .Append(", priority=").Append(Priority);
-        foreach (var entry in Match.Entries)
-        {
-            text.Append(',').Append(entry.Field.Name).Append('=');
-            FieldFormat.AppendValue(text, entry.Field, entry.Value, names);
-            if (entry.HasMask)
-            {
-                text.Append('/');
-                FieldFormat.AppendValue(text, entry.Field, entry.Mask, PortNames.None);
-            }
-        }
-
-        text.Append(" actions=");
-        Instructions.Format(text, names);
-        return text.ToString();
-    }
+    /// <summary>The flow as <c>ovs-ofctl -O OpenFlow13 dump-flows --no-stats</c> prints it.</summary>
+    public string Format(PortNames? names = null) => FlowStatsText.Format(
+        new FlowStatsEntry { TableId = TableId, Priority = Priority, Match = Match, Cookie = Cookie, Instructions = Instructions },
+        names ?? PortNames.None,
+        FlowStatsText.Options.NoStats);
 
     public override string ToString() => Format();
 }

@@ -108,7 +108,7 @@ public class ReconcilerTests
     {
         var ex = Assert.Throws<ArgumentException>(() => Reconciler.Compare([], [Flow(0, 1, 7, 3), Flow(0, 1, 7, 4)]));
 
-        Assert.That(ex!.Message, Does.Contain("table=0, priority=1"));
+        Assert.That(ex!.Message, Does.Contain("priority=1,dl_vlan=7"));
     }
 
     [Test]
