@@ -95,7 +95,7 @@ public sealed record OpenFlowEndpoint(OpenFlowTransport Transport, EndPoint EndP
             : throw new FormatException($"endpoint '{text}': '{host}' is not an IP address");
 
     private static int ParsePort(string text, string port) =>
-        int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value is > 0 and <= 65535
+        int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value is >= 0 and <= 65535
             ? value
-            : throw new FormatException($"endpoint '{text}': '{port}' is not a port number 1..65535");
+            : throw new FormatException($"endpoint '{text}': '{port}' is not a port number 0..65535");
 }
