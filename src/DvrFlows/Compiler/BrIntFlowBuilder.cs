@@ -311,7 +311,7 @@ internal sealed class BrIntFlowBuilder
                     Add(T.DvrToSrcMac, P.DvrDirectDelivery, match, Instr.ApplyThenGoto(T.PacketRateLimit, SetEthSrc(gateway.GatewayMac)), owner,
                         $"DVR_TO_SRC_MAC: gateway {gateway.GatewayMac} as source for {what} on {subnet.Name}");
                     Add(T.Transient, P.DvrDirectDelivery, Match().VlanVid((ushort)gateway.LocalVlan).EthDst(mac), Instr.Apply(PopVlan, Output(vmp)), owner,
-                        $"TRANSIENT: deliver routed frames to {what}");
+                        $"TRANSIENT: deliver routed frames on {subnet.Name} to {what}");
                 }
                 else
                 {
@@ -319,7 +319,7 @@ internal sealed class BrIntFlowBuilder
                         Instr.ApplyThenGoto(T.PacketRateLimit, SetEthSrc(gateway.GatewayMac)), owner,
                         $"DVR_TO_SRC_MAC_PHYSICAL: gateway {gateway.GatewayMac} as source for {what} on {subnet.Name}");
                     var deliver = network.Type == NetworkType.Flat ? Instr.Apply(Output(vmp)) : Instr.Apply(PopVlan, Output(vmp));
-                    Add(T.Transient, P.DvrDirectDelivery, Match().ProviderVlan(network).EthDst(mac), deliver, owner, $"TRANSIENT: deliver routed frames to {what}");
+                    Add(T.Transient, P.DvrDirectDelivery, Match().ProviderVlan(network).EthDst(mac), deliver, owner, $"TRANSIENT: deliver routed frames on {subnet.Name} to {what}");
                 }
             }
         }
