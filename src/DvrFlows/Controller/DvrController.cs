@@ -71,6 +71,36 @@ public sealed partial class DvrController
     }
 
     /// <summary>
+    /// Checks that <paramref name="topology"/> compiles for every host with connected bridges (with their
+    /// live ports) before anything is changed, then applies it. A topology that fails is rejected whole and
+    /// the running flows stay as they are.
+    /// </summary>
+    /// <returns>null when applied; otherwise why it was rejected.</returns>
+    public string? TryUpdateTopology(Topology.Topology topology)
+    {
+        foreach (string hostName in _sessions.Keys.Select(k => k.Host).Distinct(StringComparer.Ordinal))
+        {
+            var host = topology.Hosts.FirstOrDefault(h => h.Name == hostName);
+            if (host is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                _source.Compute(topology, host, _ports.TryGetValue(hostName, out var map) ? map : HostPortMap.Empty);
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or KeyNotFoundException or FormatException)
+            {
+                return $"host {hostName}: {ex.Message}";
+            }
+        }
+
+        UpdateTopology(topology);
+        return null;
+    }
+
+    /// <summary>
     /// Replaces the topology (already validated) and reconciles every connected bridge. Bridges whose
     /// compiled flows are unchanged send nothing.
     /// </summary>
