@@ -15,9 +15,12 @@ namespace Dvr.DvrFlows.Topology;
 ///   <c>1 + FNV-1a-64(name) mod 4094</c>; if that is taken it probes upward (4094 wraps to 1) to the next free one.</item>
 /// </list>
 /// The preferred VLAN depends on the network name only, so a network usually has the same local VLAN on every
-/// host. Adding or removing an unrelated network cannot move an existing one unless the newcomer's preferred VLAN
-/// is exactly the VLAN an existing network was probed to (a collision chain); pin with local_vlans to rule even
-/// that out.
+/// host. Adding a network N moves no existing network unless the VLAN N ends up with (its preferred one, or the
+/// next free one after a collision) is the VLAN of a network that sorts after N; that happens with probability
+/// about (networks on the host) / 4094 and only then does the later network move (to the next free VLAN, possibly
+/// moving others in its probe chain). Removing a network is the same event in reverse. Pin with local_vlans to
+/// rule it out; no rule without stored history can do better, since two networks that want the same VLAN
+/// cannot both keep it.
 /// </summary>
 public static class LocalVlanAllocator
 {
@@ -39,8 +42,11 @@ public static class LocalVlanAllocator
     }
 
     /// <summary>Local VLANs for every host: host name → (network name → VLAN).</summary>
-    public static ImmutableSortedDictionary<string, ImmutableSortedDictionary<string, int>> LocalVlansByHost(Topology topology) =>
-        topology.Hosts.ToImmutableSortedDictionary(h => h.Name, h => Allocate(topology.NetworksOnHost(h.Name), h.LocalVlanPins), StringComparer.Ordinal);
+    public static ImmutableSortedDictionary<string, ImmutableSortedDictionary<string, int>> LocalVlansByHost(Topology topology)
+    {
+        var present = topology.NetworksByHost();
+        return topology.Hosts.ToImmutableSortedDictionary(h => h.Name, h => Allocate(present[h.Name], h.LocalVlanPins), StringComparer.Ordinal);
+    }
 
     /// <summary>The allocation rule itself, on a set of present networks and a host's pins.</summary>
     public static ImmutableSortedDictionary<string, int> Allocate(IEnumerable<string> presentNetworks, IReadOnlyDictionary<string, int> pins)
