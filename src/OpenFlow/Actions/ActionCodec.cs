@@ -15,7 +15,13 @@ namespace Dvr.OpenFlow.Actions;
 /// </summary>
 public static class ActionCodec
 {
-    public static ActionList DecodeList(ref SpanReader reader, DecodeMode mode)
+    public static ActionList DecodeList(ref SpanReader reader, DecodeMode mode) => DecodeList(ref reader, mode, insideConntrack: false);
+
+    /// <summary>
+    /// Decodes a list; <paramref name="insideConntrack"/> is true for ct's nested actions, the only place a nat
+    /// may appear (elsewhere OVS rejects it with OFPBAC_BAD_SET_ARGUMENT).
+    /// </summary>
+    internal static ActionList DecodeList(ref SpanReader reader, DecodeMode mode, bool insideConntrack)
     {
         if (reader.Remaining % 8 != 0)
         {
@@ -26,6 +32,11 @@ public static class ActionCodec
         while (!reader.IsEmpty)
         {
             actions.Add(Decode(ref reader, mode));
+        }
+
+        if (!insideConntrack && actions.Any(a => a is NatAction))
+        {
+            throw new OpenFlowException(OfpError.BadSetArgument, "nat outside ct");
         }
 
         return new ActionList(actions.ToImmutable());
@@ -123,7 +134,7 @@ public static class ActionCodec
         }
 
         var subtype = (NiciraSubtype)reader.PeekUInt16(8);
-        if (!Enum.IsDefined(subtype) || subtype is NiciraSubtype.Conntrack or NiciraSubtype.Nat)
+        if (!Enum.IsDefined(subtype) || subtype is NiciraSubtype.DecTtl)
         {
             throw new OpenFlowException(OfpError.BadActionExperimenterType, $"unknown Nicira action subtype {(ushort)subtype}");
         }
@@ -142,10 +153,11 @@ public static class ActionCodec
         NiciraSubtype.Note => NoteAction.Decode(ref body, length),
         NiciraSubtype.OutputReg => OutputRegAction.Decode(ref body, length),
         NiciraSubtype.Learn => LearnAction.Decode(ref body, length),
-        NiciraSubtype.DecTtl => NiciraFixed(length, 16, subtype, new DecNwTtlAction()),
         NiciraSubtype.Controller => ControllerAction.Decode(ref body, length),
         NiciraSubtype.DecTtlCountIds => DecTtlCountIdsAction.Decode(ref body, length),
         NiciraSubtype.Conjunction => ConjunctionAction.Decode(ref body, length),
+        NiciraSubtype.Conntrack => ConntrackAction.Decode(ref body, length),
+        NiciraSubtype.Nat => NatAction.Decode(ref body, length),
         _ => throw new OpenFlowException(OfpError.BadActionExperimenterType, $"unknown Nicira action subtype {(ushort)subtype}"),
     };
 

@@ -235,7 +235,8 @@ public static class OfpPrint
 
                 break;
             case OfpType.MultipartRequest or OfpType.MultipartReply:
-                if (body.Length < 2)
+                // OVS needs the whole 8-byte multipart header to identify the message (ofphdrs_decode).
+                if (body.Length < 8)
                 {
                     return OfpError.BadLen;
                 }
