@@ -375,6 +375,10 @@ internal sealed class TopologyValidator
                     string known = subnets.Count == 0 ? "it has no subnets" : "its subnets are " + string.Join(", ", subnets.Select(s => s.Cidr));
                     Error(gw + ".ip", $"gateway ip {gateway.Ip} is outside every subnet of network '{gateway.Network}' ({known})");
                 }
+                else if (subnets.FirstOrDefault(s => gateway.Ip.Equals(s.GatewayIp)) is { } upstream)
+                {
+                    Error(gw + ".ip", $"gateway ip {gateway.Ip} is the gateway_ip of subnet '{upstream.Name}' (the upstream router's address), not an address the router may take");
+                }
             }
 
             if (gateway.Mac.IsMulticast)

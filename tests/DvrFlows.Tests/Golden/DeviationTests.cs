@@ -3,6 +3,7 @@ using Dvr.DvrFlows.Desired;
 using Dvr.DvrFlows.Topology;
 using NUnit.Framework;
 using static Dvr.DvrFlows.Tests.Compiler.TestTopologies;
+using TopologyModel = Dvr.DvrFlows.Topology.Topology;
 
 namespace Dvr.DvrFlows.Tests.Golden;
 
@@ -12,7 +13,7 @@ namespace Dvr.DvrFlows.Tests.Golden;
 /// </summary>
 public class DeviationTests
 {
-    private static global::Dvr.DvrFlows.Topology.Topology _mixed = null!;
+    private static TopologyModel _mixed = null!;
     private static CompiledHost _cn1 = null!;
     private static SyntheticPortMap _ports = null!;
 

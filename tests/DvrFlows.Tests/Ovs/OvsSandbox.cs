@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Dvr.DvrFlows.Compiler;
 
 namespace Dvr.DvrFlows.Tests.Ovs;
 
@@ -69,9 +70,42 @@ public sealed class OvsSandbox : IDisposable
     public string Ofctl(string command, string bridge, string? rest = null) =>
         Run("ovs-ofctl", $"-O OpenFlow13 {command} unix:{Directory}/{bridge}.mgmt {rest}".TrimEnd());
 
-    /// <summary>Creates a secure, OpenFlow13-only netdev bridge with no flows.</summary>
-    public void AddBridge(string bridge) =>
-        Vsctl($"-- add-br {bridge} -- set bridge {bridge} datapath_type=netdev fail_mode=secure protocols=OpenFlow13 other_config:disable-in-band=true");
+    /// <summary>Bridge columns for a secure, OpenFlow13-only netdev bridge (no flows until we add them).</summary>
+    public const string BridgeSettings = "datapath_type=netdev fail_mode=secure protocols=OpenFlow13 other_config:disable-in-band=true";
+
+    /// <summary>Creates a bridge with <see cref="BridgeSettings"/>.</summary>
+    public void AddBridge(string bridge) => Vsctl($"-- add-br {bridge} -- set bridge {bridge} {BridgeSettings}");
+
+    /// <summary>
+    /// Creates <paramref name="bridges"/> and every interface the port map implies on them, at its synthetic port
+    /// number (ofport_request): patch ports with their peer, tunnel ports with their remote IP, Neutron ports as
+    /// internal ports tagged with their local VLAN. One ovs-vsctl transaction (each call waits for ovs-vswitchd).
+    /// </summary>
+    public void CreateBridges(IEnumerable<string> bridges, SyntheticPortMap ports)
+    {
+        var add = new StringBuilder();
+        foreach (string bridge in bridges)
+        {
+            add.Append(CultureInfo.InvariantCulture, $" -- add-br {bridge} -- set bridge {bridge} {BridgeSettings}");
+            foreach (var (name, number) in ports.PortsOf(bridge))
+            {
+                var implied = ports.Interfaces.Single(i => i.BridgeName == bridge && i.Name == name);
+                string type = implied.Kind switch
+                {
+                    InterfaceKind.Patch => $"type=patch options:peer={implied.Peer}",
+                    InterfaceKind.Tunnel => $"type={implied.TunnelType} options:remote_ip={implied.RemoteIp} options:key=flow",
+                    _ => "type=internal",
+                };
+                string tag = implied.Tag is { } vlan ? $" tag={vlan}" : string.Empty;
+                add.Append(CultureInfo.InvariantCulture, $" -- add-port {bridge} {name}{tag} -- set interface {name} {type} ofport_request={number}");
+            }
+        }
+
+        Vsctl(add.ToString());
+    }
+
+    /// <summary>Runs ovs-appctl against this sandbox's ovs-vswitchd.</summary>
+    public string Appctl(string arguments) => Run("ovs-appctl", $"-t {Directory}/ovs-vswitchd.ctl {arguments}");
 
     public static string Run(string file, string arguments, (string Name, string Value)? environment = null)
     {

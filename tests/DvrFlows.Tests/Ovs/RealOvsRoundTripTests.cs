@@ -5,6 +5,7 @@ using Dvr.DvrFlows.Desired;
 using Dvr.DvrFlows.Tests.Golden;
 using Dvr.DvrFlows.Topology;
 using NUnit.Framework;
+using TopologyModel = Dvr.DvrFlows.Topology.Topology;
 
 namespace Dvr.DvrFlows.Tests.Ovs;
 
@@ -43,7 +44,7 @@ public class RealOvsRoundTripTests
         }
     }
 
-    private static global::Dvr.DvrFlows.Topology.Topology Load(string name) =>
+    private static TopologyModel Load(string name) =>
         name == "mixed" ? Tests.Compiler.TestTopologies.Mixed() : TopologyLoader.Load(RepoPaths.Sample(name));
 
     [TestCaseSource(nameof(Hosts))]
@@ -56,27 +57,7 @@ public class RealOvsRoundTripTests
         var bridges = compiled.InPipelineOrder().Select(b => b.BridgeName).ToList();
         try
         {
-            foreach (string bridge in bridges)
-            {
-                _ovs.AddBridge(bridge);
-                var add = new StringBuilder();
-                foreach (var (name, number) in ports.PortsOf(bridge))
-                {
-                    var implied = ports.Interfaces.Single(i => i.BridgeName == bridge && i.Name == name);
-                    string type = implied.Kind switch
-                    {
-                        InterfaceKind.Patch => $"type=patch options:peer={implied.Peer}",
-                        InterfaceKind.Tunnel => $"type={implied.TunnelType} options:remote_ip={implied.RemoteIp} options:key=flow",
-                        _ => "type=internal",
-                    };
-                    add.Append(CultureInfo.InvariantCulture, $" -- add-port {bridge} {name} -- set interface {name} {type} ofport_request={number}");
-                }
-
-                if (add.Length > 0)
-                {
-                    _ovs.Vsctl(add.ToString());
-                }
-            }
+            _ovs.CreateBridges(bridges, ports);
 
             foreach (string bridge in bridges)
             {
@@ -94,10 +75,7 @@ public class RealOvsRoundTripTests
         }
         finally
         {
-            foreach (string bridge in bridges)
-            {
-                _ovs.Vsctl($"--if-exists del-br {bridge}");
-            }
+            _ovs.Vsctl(string.Concat(bridges.Select(b => $" -- --if-exists del-br {b}")));
         }
     }
 }

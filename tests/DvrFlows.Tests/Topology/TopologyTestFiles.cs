@@ -1,5 +1,5 @@
-using NUnit.Framework;
 using Dvr.DvrFlows.Topology;
+using NUnit.Framework;
 
 namespace Dvr.DvrFlows.Tests.Topology;
 

@@ -1,5 +1,5 @@
-using NUnit.Framework;
 using Dvr.DvrFlows.Topology;
+using NUnit.Framework;
 using static Dvr.DvrFlows.Tests.Topology.TopologyTestFiles;
 
 namespace Dvr.DvrFlows.Tests.Topology;
@@ -191,6 +191,14 @@ public sealed class TopologyValidationTests
         string yaml = Base.ReplaceOnce("ip: 203.0.113.10", "ip: 198.51.100.10");
 
         SingleError(yaml, PositionOf(yaml, "198.51.100.10"), "routers[0].external_gateway.ip", "outside every subnet of network 'ext'");
+    }
+
+    [Test]
+    public void Load_ExternalGatewayOnTheUpstreamGatewayIp_Reported()
+    {
+        string yaml = Base.ReplaceOnce("ip: 203.0.113.10", "ip: 203.0.113.1");
+
+        SingleError(yaml, PositionOf(yaml, "203.0.113.1, mac"), "routers[0].external_gateway.ip", "gateway_ip of subnet 'ext-v4'");
     }
 
     [Test]
@@ -494,6 +502,163 @@ public sealed class TopologyValidationTests
         string yaml = Base.ReplaceOnce("  dvr_base_mac: fa:16:3f:00:00:00\n", "  dvr_base_mac: fa:16:3f:00:00:00\n  cookie: 0\n");
 
         SingleError(yaml, PositionOf(yaml, "0\nhosts"), "global.cookie", "must not be 0");
+    }
+
+    [Test]
+    public void Load_UnknownRouterReference_Reported()
+    {
+        string yaml = Base.ReplaceOnce("    router: r1\n  - name: sg-red", "    router: r9\n  - name: sg-red");
+
+        SingleError(yaml, PositionOf(yaml, "r9"), "ports[1].router", "unknown router 'r9'");
+    }
+
+    [Test]
+    public void Load_SnatPortWhereTheRouterHasNoInterface_Reported()
+    {
+        string yaml = Base + """
+
+              - name: sg-ext
+                network: ext
+                interface: sg-ext
+                mac: fa:16:3e:00:ff:03
+                fixed_ips: [{ subnet: ext-v4, ip: 203.0.113.3 }]
+                device_owner: network:router_centralized_snat
+                router: r1
+                host: nn
+
+            """;
+
+        SingleError(yaml, PositionOf(yaml, "ext\n    interface: sg-ext"), "ports[5].network", "router 'r1' has no interface on network 'ext'");
+    }
+
+    [Test]
+    public void Load_DhcpPortThatIsNotADhcpPort_Reported()
+    {
+        string yaml = Base.ReplaceOnce("gateway_ip: 10.0.2.1 }", "gateway_ip: 10.0.2.1, dhcp_port: vm2 }");
+
+        SingleError(yaml, PositionOf(yaml, "vm2 }"), "subnets[1].dhcp_port", "not network:dhcp");
+    }
+
+    [Test]
+    public void Load_OverlappingSubnetsOnOneNetwork_Reported()
+    {
+        string yaml = Base.ReplaceOnce("  - { name: ext-v4,", "  - { name: red-v4b, network: red, cidr: 10.0.0.0/16 }\n  - { name: ext-v4,");
+
+        SingleError(yaml, PositionOf(yaml, "10.0.0.0/16"), "subnets[2].cidr", "overlaps subnet 'red-v4' (10.0.1.0/24)");
+    }
+
+    [Test]
+    public void Load_OverlappingSubnetsOnDifferentNetworks_AreValid()
+    {
+        string yaml = Base.ReplaceOnce("cidr: 10.0.2.0/24, gateway_ip: 10.0.2.1", "cidr: 10.0.1.0/24, gateway_ip: 10.0.1.1")
+            .ReplaceOnce("ip: 10.0.2.1 }", "ip: 10.0.1.1 }").ReplaceOnce("ip: 10.0.2.20", "ip: 10.0.1.20");
+
+        Assert.That(() => TopologyLoader.LoadFromString(yaml, FileName), Throws.Nothing);
+    }
+
+    [Test]
+    public void Load_SubnetCidrWithHostBits_SuggestsTheNetwork()
+    {
+        string yaml = Base.ReplaceOnce("cidr: 10.0.2.0/24", "cidr: 10.0.2.7/24");
+
+        SingleError(yaml, PositionOf(yaml, "10.0.2.7/24"), "subnets[1].cidr", "did you mean 10.0.2.0/24?");
+    }
+
+    [TestCase("10.0.2.0", "network")]
+    [TestCase("10.0.2.255", "broadcast")]
+    public void Load_FixedIpOnTheNetworkOrBroadcastAddress_Reported(string ip, string which)
+    {
+        string yaml = Base.ReplaceOnce("ip: 10.0.2.20", $"ip: {ip}");
+
+        SingleError(yaml, PositionOf(yaml, ip + " }"), "ports[4].fixed_ips[0].ip", $"is the {which} address of subnet 'green-v4'");
+    }
+
+    [Test]
+    public void Load_MulticastPortMac_Reported()
+    {
+        string yaml = Base.ReplaceOnce("mac: fa:16:3e:00:02:20", "mac: 01:00:5e:00:02:20");
+
+        SingleError(yaml, PositionOf(yaml, "01:00:5e:00:02:20"), "ports[4].mac", "multicast");
+    }
+
+    [Test]
+    public void Load_TwoBridgesWithOneNameOnAHost_Reported()
+    {
+        string yaml = Base.ReplaceOnce("external: { name: br-ex, datapath_id: 0x301 }", "external: { name: br-tun, datapath_id: 0x301 }");
+
+        var errors = ErrorsOf(yaml);
+
+        Assert.That(errors.Select(e => e.Location.Path), Is.EqualTo(new[] { "hosts[0].bridge_mappings.external.name" }), () => string.Join("\n", errors));
+        Assert.That((errors[0].Location.Line, errors[0].Location.Column), Is.EqualTo(PositionOf(yaml, "br-tun, datapath_id: 0x301")));
+        Assert.That(errors[0].Message, Does.Contain("already used on this host by hosts[0].bridges.tunnel"));
+    }
+
+    [Test]
+    public void Load_PortNamedLikeAPatchPort_Reported()
+    {
+        string yaml = Base.ReplaceOnce("interface: qvovm2", "interface: int-br-ex");
+
+        SingleError(yaml, PositionOf(yaml, "int-br-ex"), "ports[4].interface", "the br-int patch port to 'br-ex'");
+    }
+
+    [Test]
+    public void Load_UnsupportedTunnelType_Reported()
+    {
+        string yaml = Base.ReplaceOnce("  router_distributed: true\n", "  router_distributed: true\n  tunnel_type: gre\n");
+
+        SingleError(yaml, PositionOf(yaml, "gre\n"), "global.tunnel_type", "only vxlan");
+    }
+
+    [Test]
+    public void Load_ShorthandIpv4_Rejected()
+    {
+        string yaml = Base.ReplaceOnce("tunnel_ip: 192.0.2.3", "tunnel_ip: 192.513");
+
+        SingleError(yaml, PositionOf(yaml, "192.513"), "hosts[1].tunnel_ip", "is not an IPv4 or IPv6 address");
+    }
+
+    [TestCase("", "the file is empty")]
+    [TestCase("- a\n- b\n", "expected a mapping")]
+    [TestCase("hosts: []\n---\nhosts: []\n", "expected one YAML document")]
+    public void Load_NotATopologyDocument_Reported(string yaml, string message)
+    {
+        var errors = ErrorsOf(yaml);
+
+        Assert.That(errors, Has.Count.EqualTo(1));
+        Assert.That(errors[0].Location.Line, Is.EqualTo(1));
+        Assert.That(errors[0].Message, Does.Contain(message));
+    }
+
+    [Test]
+    public void Load_LegacyRouterSpreadOverTwoHosts_Reported()
+    {
+        string yaml = Base
+            .ReplaceOnce("  agent_mode: dvr\n", "  agent_mode: legacy\n")
+            .ReplaceOnce("routers:\n", "routers:\n  - { name: old, distributed: false }\n")
+            + """
+
+              - name: qr-old-red
+                network: red
+                interface: qr-old-red
+                mac: fa:16:3e:00:01:02
+                fixed_ips: [{ subnet: red-v4, ip: 10.0.1.2 }]
+                device_owner: network:router_interface
+                router: old
+                host: nn
+              - name: qr-old-green
+                network: green
+                interface: qr-old-green
+                mac: fa:16:3e:00:02:02
+                fixed_ips: [{ subnet: green-v4, ip: 10.0.2.2 }]
+                device_owner: network:router_interface
+                router: old
+                host: cn1
+
+            """;
+
+        const string marker = "router: old\n    host: cn1";
+
+        SingleError(yaml, PositionOf(yaml, marker, marker.Length - 3), "ports[6].host", "lives on one host ('nn')");
     }
 
     [Test]
