@@ -1,9 +1,9 @@
 using Dvr.DvrFlows.Topology;
 using Dvr.OpenFlow;
 using NUnit.Framework;
-using static Dvr.DvrFlows.Tests.Topology.TopologyTestFiles;
+using static Dvr.DvrFlows.Tests.TopologyTests.TopologyTestFiles;
 
-namespace Dvr.DvrFlows.Tests.Topology;
+namespace Dvr.DvrFlows.Tests.TopologyTests;
 
 [TestFixture]
 public sealed class DvrMacAllocatorTests

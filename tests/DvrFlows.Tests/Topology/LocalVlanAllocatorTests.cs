@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
 using Dvr.DvrFlows.Topology;
 using NUnit.Framework;
-using static Dvr.DvrFlows.Tests.Topology.TopologyTestFiles;
+using static Dvr.DvrFlows.Tests.TopologyTests.TopologyTestFiles;
 
-namespace Dvr.DvrFlows.Tests.Topology;
+namespace Dvr.DvrFlows.Tests.TopologyTests;
 
 [TestFixture]
 public sealed class LocalVlanAllocatorTests

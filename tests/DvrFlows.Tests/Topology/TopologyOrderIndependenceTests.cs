@@ -1,9 +1,9 @@
 using Dvr.DvrFlows.Topology;
 using NUnit.Framework;
 using YamlDotNet.RepresentationModel;
-using static Dvr.DvrFlows.Tests.Topology.TopologyTestFiles;
+using static Dvr.DvrFlows.Tests.TopologyTests.TopologyTestFiles;
 
-namespace Dvr.DvrFlows.Tests.Topology;
+namespace Dvr.DvrFlows.Tests.TopologyTests;
 
 /// <summary>The order things are written in never changes the loaded topology.</summary>
 [TestFixture]

@@ -2,9 +2,9 @@ using System.Net;
 using Dvr.DvrFlows.Topology;
 using Dvr.OpenFlow;
 using NUnit.Framework;
-using static Dvr.DvrFlows.Tests.Topology.TopologyTestFiles;
+using static Dvr.DvrFlows.Tests.TopologyTests.TopologyTestFiles;
 
-namespace Dvr.DvrFlows.Tests.Topology;
+namespace Dvr.DvrFlows.Tests.TopologyTests;
 
 /// <summary>The shipped samples load into exactly the cloud their comments describe.</summary>
 [TestFixture]

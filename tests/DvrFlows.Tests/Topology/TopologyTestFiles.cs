@@ -1,7 +1,9 @@
 using Dvr.DvrFlows.Topology;
 using NUnit.Framework;
 
-namespace Dvr.DvrFlows.Tests.Topology;
+// TopologyTests, not Topology: a Dvr.DvrFlows.Tests.Topology namespace would shadow Dvr.DvrFlows.Topology
+// (e.g. `Topology.Topology`) for every test under Dvr.DvrFlows.Tests.
+namespace Dvr.DvrFlows.Tests.TopologyTests;
 
 /// <summary>Shared inputs for the topology tests: repository paths, a small valid topology, error helpers.</summary>
 internal static class TopologyTestFiles

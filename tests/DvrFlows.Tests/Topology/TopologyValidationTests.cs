@@ -1,8 +1,8 @@
 using Dvr.DvrFlows.Topology;
 using NUnit.Framework;
-using static Dvr.DvrFlows.Tests.Topology.TopologyTestFiles;
+using static Dvr.DvrFlows.Tests.TopologyTests.TopologyTestFiles;
 
-namespace Dvr.DvrFlows.Tests.Topology;
+namespace Dvr.DvrFlows.Tests.TopologyTests;
 
 /// <summary>Each validation rule, with the exact file position and field path of its error.</summary>
 [TestFixture]

@@ -3,9 +3,9 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Dvr.Cli.Commands;
 using NUnit.Framework;
-using static Dvr.DvrFlows.Tests.Topology.TopologyTestFiles;
+using static Dvr.DvrFlows.Tests.TopologyTests.TopologyTestFiles;
 
-namespace Dvr.DvrFlows.Tests.Topology;
+namespace Dvr.DvrFlows.Tests.TopologyTests;
 
 /// <summary><c>dvrctl validate</c>: output and exit codes, in process and through the real executable.</summary>
 [TestFixture]
