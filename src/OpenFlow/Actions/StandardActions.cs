@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using Dvr.OpenFlow.Errors;
 using Dvr.OpenFlow.Match;
 using Dvr.OpenFlow.Text;
 using Dvr.OpenFlow.Wire;
@@ -8,7 +10,8 @@ namespace Dvr.OpenFlow.Actions;
 /// <summary>
 /// OFPAT_OUTPUT (OpenFlow 1.3.5 §7.2.5.1), 16 bytes:
 /// <code>type(2)=0 | len(2)=16 | port(4) | max_len(2) | pad(6)</code>
-/// OVS writes max_len 0 except for CONTROLLER, where it is the byte count to send.
+/// OVS writes max_len 0 except for CONTROLLER, where it is the byte count to send; it keeps whatever it
+/// decoded, so the field round-trips.
 /// </summary>
 public sealed record OutputAction(uint Port, ushort MaxLength = 0) : OfpAction
 {
@@ -23,6 +26,21 @@ public sealed record OutputAction(uint Port, ushort MaxLength = 0) : OfpAction
         writer.WriteUInt32(Port);
         writer.WriteUInt16(MaxLength);
         writer.WriteZeros(6);
+    }
+
+    internal static OutputAction Decode(ref SpanReader body)
+    {
+        uint port = body.ReadUInt32();
+        ushort maxLength = body.ReadUInt16();
+
+        // lib/ofp-port.c ofputil_port_from_ofp11: 32-bit ports 0xff00..0xfffffeff have no meaning, and
+        // ofpact_check_output_port refuses OFPP_ANY as an output port.
+        if ((port >= 0xff00 && port < OfpPort.Max) || port == OfpPort.Any)
+        {
+            throw new OpenFlowException(OfpError.BadOutPort, $"output to port {port}");
+        }
+
+        return new OutputAction(port, maxLength);
     }
 
     public override void Format(StringBuilder output, PortNames names)
@@ -43,6 +61,19 @@ public sealed record OutputAction(uint Port, ushort MaxLength = 0) : OfpAction
     }
 }
 
+/// <summary>Standard actions with an 8-byte body-less or one-value layout, grouped: §7.2.5.</summary>
+internal static class StandardActionLayout
+{
+    /// <summary>Writes <c>type(2) | len(2)=8</c>; the caller writes the 4 remaining bytes.</summary>
+    public static void WriteHeader(ref SpanWriter writer, OfpActionType type)
+    {
+        writer.WriteUInt16((ushort)type);
+        writer.WriteUInt16(8);
+    }
+
+    public static string Hex4(ushort value) => value.ToString("x4", CultureInfo.InvariantCulture);
+}
+
 /// <summary>OFPAT_PUSH_VLAN (§7.2.5.4), 8 bytes: <c>type(2)=17 | len(2)=8 | ethertype(2) | pad(2)</c>.</summary>
 public sealed record PushVlanAction(ushort EtherType = 0x8100) : OfpAction
 {
@@ -50,14 +81,26 @@ public sealed record PushVlanAction(ushort EtherType = 0x8100) : OfpAction
 
     public override void Encode(ref SpanWriter writer)
     {
-        writer.WriteUInt16((ushort)OfpActionType.PushVlan);
-        writer.WriteUInt16(8);
+        StandardActionLayout.WriteHeader(ref writer, OfpActionType.PushVlan);
         writer.WriteUInt16(EtherType);
         writer.WriteZeros(2);
     }
 
+    internal static PushVlanAction Decode(ref SpanReader body)
+    {
+        ushort etherType = body.ReadUInt16();
+
+        // OVS accepts only the 802.1Q and 802.1ad TPIDs (decode_OFPAT_RAW11_PUSH_VLAN).
+        if (etherType is not (0x8100 or 0x88a8))
+        {
+            throw new OpenFlowException(OfpError.BadActionArgument, $"push_vlan with ethertype 0x{etherType:x4}");
+        }
+
+        return new PushVlanAction(etherType);
+    }
+
     public override void Format(StringBuilder output, PortNames names) =>
-        output.Append("push_vlan:0x").Append(EtherType.ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+        output.Append("push_vlan:0x").Append(StandardActionLayout.Hex4(EtherType));
 }
 
 /// <summary>OFPAT_POP_VLAN (§7.2.5.5), 8 bytes: <c>type(2)=18 | len(2)=8 | pad(4)</c>.</summary>
@@ -67,8 +110,7 @@ public sealed record PopVlanAction : OfpAction
 
     public override void Encode(ref SpanWriter writer)
     {
-        writer.WriteUInt16((ushort)OfpActionType.PopVlan);
-        writer.WriteUInt16(8);
+        StandardActionLayout.WriteHeader(ref writer, OfpActionType.PopVlan);
         writer.WriteZeros(4);
     }
 
@@ -91,10 +133,208 @@ public sealed record SetFieldAction(OxmField Field, UInt128 Value) : OfpAction
         writer.PadTo(start, 8);
     }
 
+    /// <summary>
+    /// decode_OFPAT_RAW12_SET_FIELD: a mask bit or an unknown field is OFPBAC_BAD_SET_TYPE... as OVS reports:
+    /// unknown header or wrong length → OFPBAC_BAD_SET_LEN (nx_pull_header), mask → OFPBAC_BAD_SET_ARGUMENT,
+    /// a value outside the field's range or non-zero padding → OFPBAC_BAD_SET_ARGUMENT.
+    /// </summary>
+    internal static SetFieldAction Decode(ref SpanReader body, int length)
+    {
+        uint header = body.ReadUInt32();
+        if ((header & 0x100) != 0)
+        {
+            throw new OpenFlowException(OfpError.BadSetArgument, $"set_field with a mask (header 0x{header:x8})");
+        }
+
+        uint experimenter = (header >> 16) == OxmFields.ExperimenterClass ? body.ReadUInt32() : 0;
+        var field = OxmFields.FromHeader(header, experimenter);
+        int valueLength = (int)(header & 0xff) - (experimenter != 0 ? 4 : 0);
+        if (field is null || field.Length != valueLength)
+        {
+            throw new OpenFlowException(OfpError.BadSetLen, $"set_field of unknown field 0x{header:x8}");
+        }
+
+        if (length < SpanWriter.Align(8 + (int)(header & 0xff), 8))
+        {
+            throw new OpenFlowException(OfpError.BadActionLen, $"set_field of {field.Name} in {length} bytes");
+        }
+
+        var valueBytes = body.ReadBytes(field.Length);
+        UInt128 value = 0;
+        foreach (byte b in valueBytes)
+        {
+            value = (value << 8) | b;
+        }
+
+        if (!body.Rest.IsEmpty && body.Rest.ContainsAnyExcept((byte)0))
+        {
+            throw new OpenFlowException(OfpError.BadSetArgument, $"set_field of {field.Name} has non-zero padding");
+        }
+
+        var info = NxmFieldTable.FromSetFieldHeader(header);
+        if (info is not null && field.Length * 8 > info.Bits && info.Kind != NxmValueKind.Ipv6)
+        {
+            // OFPVID_PRESENT must be set on vlan_vid (mf_is_value_valid); other fields may not exceed their width.
+            bool valid = field == OxmFields.VlanVid ? (value & ~(UInt128)0x1fff) == 0 && (value & 0x1000) != 0 : value >> info.Bits == 0;
+            if (!valid)
+            {
+                throw new OpenFlowException(OfpError.BadSetArgument, $"invalid value {value} for set_field {field.Name}");
+            }
+        }
+
+        return new SetFieldAction(field, value);
+    }
+
     public override void Format(StringBuilder output, PortNames names)
     {
         output.Append("set_field:");
-        FieldFormat.AppendValue(output, Field, Value, names);
-        output.Append("->").Append(FieldFormat.SetFieldName(Field));
+        if (NxmFieldTable.FromSetFieldHeader(Field.Header) is { } info)
+        {
+            // set_field prints the meta-flow name and notation (format_SET_FIELD).
+            NxmValues.AppendValue(output, info, Value, names);
+            output.Append("->").Append(info.MfName);
+        }
+        else
+        {
+            FieldFormat.AppendValue(output, Field, Value, names);
+            output.Append("->").Append(FieldFormat.SetFieldName(Field));
+        }
     }
+}
+
+/// <summary>
+/// OFPAT_SET_MPLS_TTL (§7.2.5.6): <c>type(2)=15 | len(2)=8 | mpls_ttl(1) | pad(3)</c>. Printed <c>set_mpls_ttl(N)</c>.
+/// </summary>
+public sealed record SetMplsTtlAction(byte Ttl) : OfpAction
+{
+    public override int EncodedLength => 8;
+
+    public override void Encode(ref SpanWriter writer)
+    {
+        StandardActionLayout.WriteHeader(ref writer, OfpActionType.SetMplsTtl);
+        writer.WriteByte(Ttl);
+        writer.WriteZeros(3);
+    }
+
+    public override void Format(StringBuilder output, PortNames names) => output.Append("set_mpls_ttl(").Append(Ttl).Append(')');
+}
+
+/// <summary>OFPAT_DEC_MPLS_TTL (§7.2.5.7): <c>type(2)=16 | len(2)=8 | pad(4)</c>.</summary>
+public sealed record DecMplsTtlAction : OfpAction
+{
+    public override int EncodedLength => 8;
+
+    public override void Encode(ref SpanWriter writer)
+    {
+        StandardActionLayout.WriteHeader(ref writer, OfpActionType.DecMplsTtl);
+        writer.WriteZeros(4);
+    }
+
+    public override void Format(StringBuilder output, PortNames names) => output.Append("dec_mpls_ttl");
+}
+
+/// <summary>
+/// OFPAT_PUSH_MPLS (§7.2.5.4): <c>type(2)=19 | len(2)=8 | ethertype(2) | pad(2)</c>; the ethertype must be
+/// 0x8847 or 0x8848 (OVS: OFPBAC_BAD_ARGUMENT otherwise).
+/// </summary>
+public sealed record PushMplsAction(ushort EtherType = 0x8847) : OfpAction
+{
+    public override int EncodedLength => 8;
+
+    public override void Encode(ref SpanWriter writer)
+    {
+        StandardActionLayout.WriteHeader(ref writer, OfpActionType.PushMpls);
+        writer.WriteUInt16(EtherType);
+        writer.WriteZeros(2);
+    }
+
+    internal static PushMplsAction Decode(ref SpanReader body)
+    {
+        ushort etherType = body.ReadUInt16();
+        if (etherType is not (0x8847 or 0x8848))
+        {
+            throw new OpenFlowException(OfpError.BadActionArgument, $"push_mpls with non-MPLS ethertype 0x{etherType:x4}");
+        }
+
+        return new PushMplsAction(etherType);
+    }
+
+    public override void Format(StringBuilder output, PortNames names) =>
+        output.Append("push_mpls:0x").Append(StandardActionLayout.Hex4(EtherType));
+}
+
+/// <summary>OFPAT_POP_MPLS (§7.2.5.5): <c>type(2)=20 | len(2)=8 | ethertype(2) | pad(2)</c>.</summary>
+public sealed record PopMplsAction(ushort EtherType) : OfpAction
+{
+    public override int EncodedLength => 8;
+
+    public override void Encode(ref SpanWriter writer)
+    {
+        StandardActionLayout.WriteHeader(ref writer, OfpActionType.PopMpls);
+        writer.WriteUInt16(EtherType);
+        writer.WriteZeros(2);
+    }
+
+    public override void Format(StringBuilder output, PortNames names) =>
+        output.Append("pop_mpls:0x").Append(StandardActionLayout.Hex4(EtherType));
+}
+
+/// <summary>OFPAT_SET_QUEUE (§7.2.5.2): <c>type(2)=21 | len(2)=8 | queue_id(4)</c>.</summary>
+public sealed record SetQueueAction(uint QueueId) : OfpAction
+{
+    public override int EncodedLength => 8;
+
+    public override void Encode(ref SpanWriter writer)
+    {
+        StandardActionLayout.WriteHeader(ref writer, OfpActionType.SetQueue);
+        writer.WriteUInt32(QueueId);
+    }
+
+    public override void Format(StringBuilder output, PortNames names) => output.Append("set_queue:").Append(QueueId);
+}
+
+/// <summary>OFPAT_GROUP (§7.2.5.3): <c>type(2)=22 | len(2)=8 | group_id(4)</c>.</summary>
+public sealed record GroupAction(uint GroupId) : OfpAction
+{
+    public override int EncodedLength => 8;
+
+    public override void Encode(ref SpanWriter writer)
+    {
+        StandardActionLayout.WriteHeader(ref writer, OfpActionType.Group);
+        writer.WriteUInt32(GroupId);
+    }
+
+    public override void Format(StringBuilder output, PortNames names) => output.Append("group:").Append(GroupId);
+}
+
+/// <summary>
+/// OFPAT_SET_NW_TTL (§7.2.5.6): <c>type(2)=23 | len(2)=8 | nw_ttl(1) | pad(3)</c>. OVS prints it <c>mod_nw_ttl:N</c>
+/// and parses both <c>mod_nw_ttl</c> and <c>set_nw_ttl</c>.
+/// </summary>
+public sealed record SetNwTtlAction(byte Ttl) : OfpAction
+{
+    public override int EncodedLength => 8;
+
+    public override void Encode(ref SpanWriter writer)
+    {
+        StandardActionLayout.WriteHeader(ref writer, OfpActionType.SetNwTtl);
+        writer.WriteByte(Ttl);
+        writer.WriteZeros(3);
+    }
+
+    public override void Format(StringBuilder output, PortNames names) => output.Append("mod_nw_ttl:").Append(Ttl);
+}
+
+/// <summary>OFPAT_DEC_NW_TTL (§7.2.5.7): <c>type(2)=24 | len(2)=8 | pad(4)</c>. Printed <c>dec_ttl</c>.</summary>
+public sealed record DecNwTtlAction : OfpAction
+{
+    public override int EncodedLength => 8;
+
+    public override void Encode(ref SpanWriter writer)
+    {
+        StandardActionLayout.WriteHeader(ref writer, OfpActionType.DecNwTtl);
+        writer.WriteZeros(4);
+    }
+
+    public override void Format(StringBuilder output, PortNames names) => output.Append("dec_ttl");
 }

@@ -6,32 +6,54 @@ using Dvr.OpenFlow.Wire;
 
 namespace Dvr.OpenFlow.Instructions;
 
-/// <summary>Decodes instruction lists (OpenFlow 1.3.5 §7.2.4): one switch over the instruction type.</summary>
+/// <summary>
+/// Decodes instruction lists (OpenFlow 1.3.5 §7.2.4): one switch over the instruction type. Like Open vSwitch
+/// (lib/ofp-actions.c decode_openflow11_instructions) it first checks every instruction header (length,
+/// type, duplicates) and only then decodes the actions inside, and it returns the instructions in OVS's
+/// canonical order (meter, apply, clear, write_actions, write_metadata, goto_table), so decode→encode gives
+/// OVS's bytes.
+/// </summary>
 public static class InstructionCodec
 {
+    /// <summary>OFPBIC_DUP_INST: an ONF extension error (experimenter 0x4f4e4600, code 2600) in OpenFlow 1.3.</summary>
+    public static readonly OfpError DuplicateInstruction = new(OfpErrorType.Experimenter, 2600, OfpError.OnfExperimenter);
+
     public static InstructionList DecodeList(ref SpanReader reader, DecodeMode mode)
     {
-        var list = ImmutableArray.CreateBuilder<OfpInstruction>();
-        while (!reader.IsEmpty)
+        if (reader.Remaining % 8 != 0)
         {
-            var instruction = Decode(ref reader, mode);
-            foreach (var existing in list)
-            {
-                if (existing.InstructionType == instruction.InstructionType)
-                {
-                    // OVS reports a repeated instruction as OFPBIC_DUP_INST (an ONF extension error).
-                    throw new OpenFlowException(new OfpError(OfpErrorType.Experimenter, 2600, OfpError.OnfExperimenter), $"instruction {instruction.InstructionType} appears twice");
-                }
-            }
-
-            list.Add(instruction);
+            throw new OpenFlowException(OfpError.BadInstructionLen, $"instructions length {reader.Remaining} is not a multiple of 8");
         }
 
-        return new InstructionList(list.ToImmutable());
+        // First pass: headers only, so a duplicate is reported before any error inside the actions.
+        var seen = new HashSet<OfpInstructionType>();
+        var probe = reader;
+        while (!probe.IsEmpty)
+        {
+            var type = CheckHeader(ref probe);
+            if (!seen.Add(type))
+            {
+                throw new OpenFlowException(DuplicateInstruction, $"instruction {type} appears twice");
+            }
+        }
+
+        var list = new List<OfpInstruction>();
+        while (!reader.IsEmpty)
+        {
+            list.Add(Decode(ref reader, mode));
+        }
+
+        return new InstructionList(list.OrderBy(i => i.CanonicalOrder).ToImmutableArray());
     }
 
-    public static OfpInstruction Decode(ref SpanReader reader, DecodeMode mode)
+    /// <summary>Checks one instruction's header and length and skips it (decode_openflow11_instruction).</summary>
+    private static OfpInstructionType CheckHeader(ref SpanReader reader)
     {
+        if (reader.Remaining < 4)
+        {
+            throw new OpenFlowException(OfpError.BadInstructionLen, $"instruction header needs 4 bytes, {reader.Remaining} left");
+        }
+
         var type = (OfpInstructionType)reader.PeekUInt16();
         int length = reader.PeekUInt16(2);
         if (length < 8 || length % 8 != 0 || length > reader.Remaining)
@@ -39,23 +61,49 @@ public static class InstructionCodec
             throw new OpenFlowException(OfpError.BadInstructionLen, $"instruction {type} has length {length} ({reader.Remaining} byte(s) left)");
         }
 
+        int? expected = type switch
+        {
+            OfpInstructionType.GotoTable or OfpInstructionType.ClearActions or OfpInstructionType.Meter => 8,
+            OfpInstructionType.WriteMetadata => 24,
+            OfpInstructionType.ApplyActions or OfpInstructionType.WriteActions => null,
+            OfpInstructionType.Experimenter => throw new OpenFlowException(OfpError.BadInstructionExperimenter, "experimenter instructions are not supported"),
+            _ => throw new OpenFlowException(OfpError.UnknownInstruction, $"unknown instruction type {(ushort)type}"),
+        };
+        if (expected is { } exact && length != exact)
+        {
+            throw new OpenFlowException(OfpError.BadInstructionLen, $"instruction {type} must be {exact} bytes, got {length}");
+        }
+
+        reader.Skip(length);
+        return type;
+    }
+
+    public static OfpInstruction Decode(ref SpanReader reader, DecodeMode mode)
+    {
+        var check = reader;
+        var type = CheckHeader(ref check);
+        int length = reader.PeekUInt16(2);
         var body = reader.ReadSub(length, OfpError.BadInstructionLen);
         body.Skip(4);
         switch (type)
         {
             case OfpInstructionType.GotoTable:
-                if (length != 8)
-                {
-                    throw new OpenFlowException(OfpError.BadInstructionLen, $"goto_table must be 8 bytes, got {length}");
-                }
-
                 return new GotoTableInstruction(body.ReadByte());
-            case OfpInstructionType.ApplyActions:
+            case OfpInstructionType.WriteMetadata:
                 body.Skip(4);
-                var actions = body.ReadSub(body.Remaining, OfpError.BadActionLen);
-                return new ApplyActionsInstruction(ActionCodec.DecodeList(ref actions, mode));
+                return new WriteMetadataInstruction(body.ReadUInt64(), body.ReadUInt64());
+            case OfpInstructionType.ClearActions:
+                return new ClearActionsInstruction();
+            case OfpInstructionType.Meter:
+                return new MeterInstruction(body.ReadUInt32());
+            case OfpInstructionType.WriteActions:
+                body.Skip(4);
+                var written = body.ReadSub(body.Remaining, OfpError.BadActionLen);
+                return new WriteActionsInstruction(ActionCodec.DecodeList(ref written, mode));
             default:
-                throw new OpenFlowException(OfpError.UnknownInstruction, $"unknown instruction type {(ushort)type}");
+                body.Skip(4);
+                var applied = body.ReadSub(body.Remaining, OfpError.BadActionLen);
+                return new ApplyActionsInstruction(ActionCodec.DecodeList(ref applied, mode));
         }
     }
 }

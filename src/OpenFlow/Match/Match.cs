@@ -6,7 +6,7 @@ using Dvr.OpenFlow.Wire;
 namespace Dvr.OpenFlow.Match;
 
 /// <summary>
-/// An OpenFlow 1.3 match: the OXM entries in wire order. Equality ignores order (two matches with the same
+/// An OpenFlow 1.3 match: the OXM entries in Open vSwitch's canonical form and encode order. Equality ignores order (two matches with the same
 /// fields in another order are the same match), so a flow read back from a switch equals the flow we built.
 /// Immutable; build one with <see cref="MatchBuilder"/>, decode one with <see cref="Decode"/>.
 /// </summary>
@@ -35,7 +35,7 @@ public sealed partial class Match : IEquatable<Match>
         _hash = hash;
     }
 
-    /// <summary>The fields in wire order.</summary>
+    /// <summary>The fields in Open vSwitch's encode order (lib/nx-match.c nx_put_raw).</summary>
     public ImmutableArray<OxmEntry> Entries { get; }
 
     public int Count => Entries.Length;
@@ -166,10 +166,15 @@ public sealed partial class Match : IEquatable<Match>
         return DecodeOxm(ref oxm, mode);
     }
 
-    /// <summary>Decodes a run of OXM TLVs (the body of ofp_match, or an NXM match).</summary>
+    /// <summary>
+    /// Decodes a run of OXM TLVs (the body of ofp_match, or an NXM match) as lib/nx-match.c nx_pull_raw does:
+    /// each field's prerequisites must be met by the fields before it (OFPBMC_BAD_PREREQ), a field may appear
+    /// once (OFPBMC_DUP_FIELD), and the result is put in Open vSwitch's canonical form and order, so encoding
+    /// it again gives the bytes OVS would send for the same match.
+    /// </summary>
     public static Match DecodeOxm(ref SpanReader reader, DecodeMode mode)
     {
-        var builder = ImmutableArray.CreateBuilder<OxmEntry>();
+        var entries = new List<OxmEntry>(8);
         while (!reader.IsEmpty)
         {
             var entry = DecodeEntry(ref reader, mode);
@@ -178,23 +183,28 @@ public sealed partial class Match : IEquatable<Match>
                 continue;
             }
 
-            foreach (var existing in builder)
+            foreach (var normalized in MatchNormalizer.Expand(entry.Value))
             {
-                if (ReferenceEquals(existing.Field, entry.Value.Field))
+                foreach (var existing in entries)
                 {
-                    throw new OpenFlowException(OfpError.DupField, $"field {entry.Value.Field.Name} appears twice");
+                    if (ReferenceEquals(existing.Field, normalized.Field))
+                    {
+                        throw new OpenFlowException(OfpError.DupField, $"field {normalized.Field.Name} appears twice");
+                    }
                 }
-            }
 
-            builder.Add(entry.Value);
+                MatchPrerequisites.CheckAgainst(entries, normalized.Field);
+                entries.Add(normalized);
+            }
         }
 
-        var match = new Match(builder.ToImmutable());
-        MatchPrerequisites.Check(match);
-        return match;
+        return new Match(MatchNormalizer.Sort(entries));
     }
 
-    /// <summary>Decodes one TLV; returns null for an unknown field skipped in loose mode.</summary>
+    /// <summary>
+    /// Decodes one TLV; returns null for a field to ignore: an unknown field in loose mode (a header OVS does
+    /// not know, including a known field with the wrong length, as nx_pull_header does), or an all-zero mask.
+    /// </summary>
     internal static OxmEntry? DecodeEntry(ref SpanReader reader, DecodeMode mode)
     {
         uint header = reader.ReadUInt32();
@@ -209,41 +219,41 @@ public sealed partial class Match : IEquatable<Match>
         }
 
         var field = OxmFields.FromHeader(header, experimenter);
-        if (field is null)
+        int expected = field is null ? -1 : (hasMask ? field.Length * 2 : field.Length);
+        if (field is null || !field.KnownToOvs || payload.Remaining != expected)
         {
             if (mode == DecodeMode.Strict)
             {
-                throw new OpenFlowException(OfpError.BadField, $"unknown match field 0x{header:x8}");
+                string why = field is null || !field.KnownToOvs ? "unknown match field" : $"match field {field.Name} with {payload.Remaining} byte(s) of value, expected {expected}:";
+                throw new OpenFlowException(OfpError.BadField, $"{why} 0x{header:x8}");
             }
 
             return null;
         }
 
-        int expected = hasMask ? field.Length * 2 : field.Length;
-        if (payload.Remaining != expected)
+        var value = ReadValue(payload.ReadBytes(field.Length));
+        var ones = OxmEntry.AllOnes(field.Length);
+        var mask = hasMask ? ReadValue(payload.ReadBytes(field.Length)) : ones;
+        if (hasMask && !field.Maskable && mask != ones)
         {
-            throw new OpenFlowException(OfpError.BadMatchLen, $"field {field.Name} has {payload.Remaining} byte(s) of value, expected {expected}");
-        }
-
-        if (hasMask && !field.Maskable)
-        {
+            // nx_pull_entry: a mask on a field without one is accepted only when it is all ones.
             throw new OpenFlowException(OfpError.BadMask, $"field {field.Name} cannot be masked");
         }
 
-        var value = ReadValue(payload.ReadBytes(field.Length));
-        if (!hasMask)
-        {
-            return OxmEntry.Exact(field, value);
-        }
-
-        var mask = ReadValue(payload.ReadBytes(field.Length));
         if ((value & ~mask) != 0)
         {
             // OpenFlow 1.3.5 §7.2.3.5: value bits outside the mask must be zero.
             throw new OpenFlowException(OfpError.BadWildcards, $"field {field.Name} has value bits set outside its mask");
         }
 
-        return new OxmEntry(field, value, mask, true);
+        MatchNormalizer.CheckValue(field, value);
+        if (mask == 0)
+        {
+            // An all-wildcard field matches everything: OVS keeps nothing of it.
+            return null;
+        }
+
+        return OxmEntry.Masked(field, value, mask);
     }
 
     public bool Equals(Match? other)

@@ -13,7 +13,28 @@ public sealed class MatchBuilder
 {
     private readonly List<OxmEntry> _entries = new(8);
 
+    /// <summary>
+    /// Adds a field in OVS's canonical form (an xreg becomes its two regs, a full vlan_vid mask becomes exact);
+    /// a field already present is OFPBMC_DUP_FIELD, a value the field cannot hold OFPBMC_BAD_VALUE.
+    /// </summary>
     public MatchBuilder Add(OxmEntry entry)
+    {
+        MatchNormalizer.CheckValue(entry.Field, entry.Value);
+        foreach (var normalized in MatchNormalizer.Expand(entry))
+        {
+            AddCanonical(normalized);
+        }
+
+        return this;
+    }
+
+    /// <summary>True when the match being built already has <paramref name="field"/>.</summary>
+    public bool Contains(OxmField field) => _entries.Exists(e => ReferenceEquals(e.Field, field));
+
+    /// <summary>The entry for <paramref name="field"/> so far, if any.</summary>
+    public OxmEntry? Get(OxmField field) => _entries.Find(e => ReferenceEquals(e.Field, field)) is { Field: not null } e ? e : null;
+
+    private void AddCanonical(OxmEntry entry)
     {
         foreach (var existing in _entries)
         {
@@ -30,7 +51,6 @@ public sealed class MatchBuilder
         }
 
         _entries.Insert(index, entry);
-        return this;
     }
 
     public MatchBuilder Exact(OxmField field, UInt128 value) => Add(OxmEntry.Exact(field, value));

@@ -3,73 +3,135 @@ using Dvr.OpenFlow.Errors;
 namespace Dvr.OpenFlow.Match;
 
 /// <summary>
-/// OXM prerequisites (OpenFlow 1.3.5 §7.2.3.6 table 12): a field may appear only when the fields it depends
-/// on pin the packet type, e.g. arp_tpa needs eth_type=0x0806. A violation is OFPBMC_BAD_PREREQ.
+/// OXM prerequisites (OpenFlow 1.3.5 §7.2.3.6 table 12; Open vSwitch's mf_are_match_prereqs_fulfilled for the
+/// extension fields): a field may appear only when earlier fields pin the packet type, e.g. arp_tpa needs
+/// eth_type=0x0806 before it. A violation is OFPBMC_BAD_PREREQ. Open vSwitch checks each field against the
+/// ones pulled before it, so order matters on the wire; a built match is in encode order, where every
+/// prerequisite comes first.
 /// </summary>
 public static class MatchPrerequisites
 {
-    private const ushort EthTypeIpv4 = 0x0800;
-    private const ushort EthTypeArp = 0x0806;
-    private const ushort EthTypeIpv6 = 0x86dd;
-    private const byte IpProtoIcmpv6 = 58;
+    public const ushort EthTypeIpv4 = 0x0800;
+    public const ushort EthTypeArp = 0x0806;
+    public const ushort EthTypeRarp = 0x8035;
+    public const ushort EthTypeIpv6 = 0x86dd;
+    public const ushort EthTypeMpls = 0x8847;
+    public const ushort EthTypeMplsMulticast = 0x8848;
+    public const byte IpProtoIcmp = 1;
+    public const byte IpProtoTcp = 6;
+    public const byte IpProtoUdp = 17;
+    public const byte IpProtoIcmpv6 = 58;
+    public const byte IpProtoSctp = 132;
 
+    // ct_state bits (lib/packets.h CS_*).
+    private const uint CtNew = 0x01;
+    private const uint CtEstablished = 0x02;
+    private const uint CtRelated = 0x04;
+    private const uint CtReply = 0x08;
+    private const uint CtInvalid = 0x10;
+    private const uint CtTracked = 0x20;
+    private const uint CtSrcNat = 0x40;
+    private const uint CtDstNat = 0x80;
+
+    /// <summary>Checks every field of <paramref name="match"/> against the fields before it.</summary>
     public static void Check(Match match)
     {
-        foreach (var entry in match.Entries)
+        var entries = match.Entries;
+        for (int i = 0; i < entries.Length; i++)
         {
-            if (!Satisfied(match, entry.Field))
+            if (!Satisfied(entries.AsSpan(0, i), entries[i].Field))
             {
-                throw new OpenFlowException(OfpError.BadPrereq, $"field {entry.Field.Name} is missing its prerequisites");
+                throw Missing(entries[i].Field);
             }
         }
     }
 
-    private static bool EthTypeIs(Match match, ushort ethType) =>
-        match.Get(OxmFields.EthType) is { } e && e.Value == ethType;
-
-    private static bool IpProtoIs(Match match, byte proto) =>
-        match.Get(OxmFields.IpProto) is { } e && e.Value == proto;
-
-    private static bool Satisfied(Match match, OxmField field)
+    /// <summary>Checks that <paramref name="earlier"/> satisfies <paramref name="field"/>'s prerequisites.</summary>
+    public static void CheckAgainst(List<OxmEntry> earlier, OxmField field)
     {
-        if (field == OxmFields.Ipv4Src || field == OxmFields.Ipv4Dst)
+        if (!Satisfied(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(earlier), field))
         {
-            return EthTypeIs(match, EthTypeIpv4);
+            throw Missing(field);
         }
-
-        if (field == OxmFields.Ipv6Src || field == OxmFields.Ipv6Dst)
-        {
-            return EthTypeIs(match, EthTypeIpv6);
-        }
-
-        if (field == OxmFields.IpProto)
-        {
-            return EthTypeIs(match, EthTypeIpv4) || EthTypeIs(match, EthTypeIpv6);
-        }
-
-        if (field == OxmFields.ArpOp || field == OxmFields.ArpSpa || field == OxmFields.ArpTpa
-            || field == OxmFields.ArpSha || field == OxmFields.ArpTha)
-        {
-            return EthTypeIs(match, EthTypeArp);
-        }
-
-        if (field == OxmFields.Icmpv6Type || field == OxmFields.Icmpv6Code)
-        {
-            return EthTypeIs(match, EthTypeIpv6) && IpProtoIs(match, IpProtoIcmpv6);
-        }
-
-        if (field == OxmFields.Ipv6NdTarget)
-        {
-            var type = match.Get(OxmFields.Icmpv6Type);
-            return EthTypeIs(match, EthTypeIpv6) && IpProtoIs(match, IpProtoIcmpv6) && type is { } t && (t.Value == 135 || t.Value == 136);
-        }
-
-        if (field == OxmFields.VlanPcp)
-        {
-            // vlan_pcp requires a VLAN to be present (vlan_vid != NONE).
-            return match.Get(OxmFields.VlanVid) is { } v && (v.Value & 0x1000) != 0;
-        }
-
-        return true;
     }
+
+    private static OpenFlowException Missing(OxmField field) =>
+        new(OfpError.BadPrereq, $"field {field.Name} is missing its prerequisite ({field.Prerequisite})");
+
+    private static OxmEntry? Find(ReadOnlySpan<OxmEntry> entries, OxmField field)
+    {
+        foreach (var entry in entries)
+        {
+            if (ReferenceEquals(entry.Field, field))
+            {
+                return entry;
+            }
+        }
+
+        return null;
+    }
+
+    private static UInt128? Exact(ReadOnlySpan<OxmEntry> entries, OxmField field) =>
+        Find(entries, field) is { HasMask: false } e ? e.Value : null;
+
+    private static bool EthTypeIs(ReadOnlySpan<OxmEntry> entries, ushort a, ushort b) =>
+        Exact(entries, OxmFields.EthType) is { } t && (t == a || t == b);
+
+    private static bool IpAny(ReadOnlySpan<OxmEntry> entries) => EthTypeIs(entries, EthTypeIpv4, EthTypeIpv6);
+
+    private static bool ProtoIs(ReadOnlySpan<OxmEntry> entries, byte proto) =>
+        Exact(entries, OxmFields.IpProto) is { } p && p == proto;
+
+    private static bool Icmpv6(ReadOnlySpan<OxmEntry> entries) =>
+        EthTypeIs(entries, EthTypeIpv6, EthTypeIpv6) && ProtoIs(entries, IpProtoIcmpv6);
+
+    /// <summary>lib/flow.h is_nd: ICMPv6 type 135 or 136 with code 0 (a wildcarded code reads as 0).</summary>
+    private static bool NeighborDiscovery(ReadOnlySpan<OxmEntry> entries, uint? type = null)
+    {
+        if (!Icmpv6(entries) || Exact(entries, OxmFields.Icmpv6Type) is not { } t)
+        {
+            return false;
+        }
+
+        bool codeZero = Find(entries, OxmFields.Icmpv6Code) is not { } code || code.Value == 0;
+        return codeZero && (type is null ? t == 135 || t == 136 : t == type.Value);
+    }
+
+    /// <summary>lib/flow.h is_ct_valid with a mask: a state bit implying a valid entry, or an explicit -inv with +trk.</summary>
+    private static bool CtValid(ReadOnlySpan<OxmEntry> entries)
+    {
+        if (Find(entries, OxmFields.CtState) is not { } state)
+        {
+            return false;
+        }
+
+        var value = state.Value;
+        var mask = state.Mask;
+        return (value & (CtNew | CtEstablished | CtRelated | CtReply | CtSrcNat | CtDstNat)) != 0
+            || ((value & CtTracked) != 0 && (mask & CtInvalid) != 0 && (value & CtInvalid) == 0);
+    }
+
+    private static bool Satisfied(ReadOnlySpan<OxmEntry> earlier, OxmField field) => field.Prerequisite switch
+    {
+        FieldPrerequisite.None => true,
+        FieldPrerequisite.InPort => Find(earlier, OxmFields.InPort) is not null,
+        FieldPrerequisite.VlanPresent => Find(earlier, OxmFields.VlanVid) is { } v && (v.Value & 0x1000) != 0,
+        FieldPrerequisite.Mpls => EthTypeIs(earlier, EthTypeMpls, EthTypeMplsMulticast),
+        FieldPrerequisite.Ipv4 => EthTypeIs(earlier, EthTypeIpv4, EthTypeIpv4),
+        FieldPrerequisite.Ipv6 => EthTypeIs(earlier, EthTypeIpv6, EthTypeIpv6),
+        FieldPrerequisite.IpAny => IpAny(earlier),
+        FieldPrerequisite.Arp => EthTypeIs(earlier, EthTypeArp, EthTypeRarp),
+        FieldPrerequisite.Tcp => IpAny(earlier) && ProtoIs(earlier, IpProtoTcp),
+        FieldPrerequisite.Udp => IpAny(earlier) && ProtoIs(earlier, IpProtoUdp),
+        FieldPrerequisite.Sctp => IpAny(earlier) && ProtoIs(earlier, IpProtoSctp),
+        FieldPrerequisite.Icmpv4 => EthTypeIs(earlier, EthTypeIpv4, EthTypeIpv4) && ProtoIs(earlier, IpProtoIcmp),
+        FieldPrerequisite.Icmpv6 => Icmpv6(earlier),
+        FieldPrerequisite.NeighborDiscovery => NeighborDiscovery(earlier),
+        FieldPrerequisite.NeighborSolicit => NeighborDiscovery(earlier, 135),
+        FieldPrerequisite.NeighborAdvert => NeighborDiscovery(earlier, 136),
+        FieldPrerequisite.CtValidIpv4 => CtValid(earlier) && EthTypeIs(earlier, EthTypeIpv4, EthTypeIpv4),
+        FieldPrerequisite.CtValidIpv6 => CtValid(earlier) && EthTypeIs(earlier, EthTypeIpv6, EthTypeIpv6),
+        FieldPrerequisite.CtValid => CtValid(earlier),
+        _ => false,
+    };
 }

@@ -23,6 +23,8 @@ public sealed class OxmField
         Maskable = maskable;
         EncodeOrder = encodeOrder;
         Experimenter = experimenter;
+        Bits = length * 8;
+        OvsName = name;
     }
 
     /// <summary>Open vSwitch's canonical field name (e.g. "eth_src", "tun_id", "reg0").</summary>
@@ -41,6 +43,27 @@ public sealed class OxmField
 
     /// <summary>Experimenter id for class 0xffff fields, 0 otherwise.</summary>
     public uint Experimenter { get; }
+
+    /// <summary>Significant bits of the value (vlan_vid has 13 of its 16, mpls_label 20 of 32); a larger value is OFPBMC_BAD_VALUE.</summary>
+    public int Bits { get; init; }
+
+    /// <summary>How Open vSwitch writes a value of this field (lib/meta-flow.h "Formatting").</summary>
+    public FieldValueFormat Format { get; init; } = FieldValueFormat.Decimal;
+
+    /// <summary>What an earlier field must pin before this one may appear (OpenFlow 1.3.5 §7.2.3.6 table 12, OVS's MFP_*).</summary>
+    public FieldPrerequisite Prerequisite { get; init; }
+
+    /// <summary>Open vSwitch's primary name (mf->name): printed after "->" in set_field and accepted by ovs-ofctl.</summary>
+    public string OvsName { get; init; }
+
+    /// <summary>
+    /// False for OpenFlow 1.3 fields Open vSwitch 3.1 does not implement (in_phy_port, pbb_isid, ipv6_exthdr):
+    /// OVS treats them as unknown (OFPBMC_BAD_FIELD when strict, skipped when loose), and so does this codec.
+    /// </summary>
+    public bool KnownToOvs { get; init; } = true;
+
+    /// <summary>False for fields that describe the packet but that a controller never matches in a flow's OXM (nw_tos, vlan_tci, xreg).</summary>
+    public bool InMatch { get; init; } = true;
 
     /// <summary>Header without the has-mask bit and with the unmasked length.</summary>
     public uint Header => ((uint)Class << 16) | ((uint)Field << 9) | (uint)(Length + (Experimenter != 0 ? 4 : 0));

@@ -1,0 +1,146 @@
+using System.Collections.Immutable;
+using Dvr.OpenFlow.Actions;
+using Dvr.OpenFlow.Errors;
+
+namespace Dvr.OpenFlow.Match;
+
+/// <summary>
+/// Puts match entries in Open vSwitch's canonical form: OVS keeps a match as a flow plus wildcards
+/// (struct match) and re-encodes it with one header per flow field, so several wire spellings collapse:
+/// xreg/xxreg become the 32-bit regs they overlay, NXM_OF_IP_TOS becomes ip_dscp, NXM_OF_VLAN_TCI becomes
+/// vlan_vid and vlan_pcp, a vlan_vid mask covering all 13 bits and an ip_frag mask covering both bits mean
+/// an exact match. Also holds the value checks of lib/meta-flow.c mf_is_value_valid (OFPBMC_BAD_VALUE).
+/// </summary>
+internal static class MatchNormalizer
+{
+    /// <summary>OFPVID_PRESENT | 12-bit VLAN id.</summary>
+    private const uint VlanVidBits = 0x1fff;
+
+    /// <summary>FLOW_NW_FRAG_ANY | FLOW_NW_FRAG_LATER.</summary>
+    private const uint FragBits = 0x3;
+
+    /// <summary>The mask that means "exact" for <paramref name="field"/> when OVS encodes it.</summary>
+    public static UInt128 ExactMask(OxmField field)
+    {
+        if (ReferenceEquals(field, OxmFields.VlanVid))
+        {
+            return VlanVidBits;
+        }
+
+        return ReferenceEquals(field, OxmFields.IpFrag) ? FragBits : OxmEntry.AllOnes(field.Length);
+    }
+
+    /// <summary>Rejects values OVS cannot hold in the field (OFPBMC_BAD_VALUE).</summary>
+    public static void CheckValue(OxmField field, UInt128 value)
+    {
+        if (field.Bits < 128 && (value >> field.Bits) != 0)
+        {
+            throw new OpenFlowException(OfpError.BadValue, $"value 0x{value:x} of field {field.Name} does not fit in {field.Bits} bits");
+        }
+
+        if (field.Format == FieldValueFormat.Port && value > 0xffff && value < OfpPort.Max)
+        {
+            // ofputil_port_from_ofp11: OpenFlow 1.1+ ports 0x10000..0xfffffeff have no OVS equivalent.
+            throw new OpenFlowException(OfpError.BadValue, $"port {value} of field {field.Name} is out of range");
+        }
+
+        if (ReferenceEquals(field, OxmFields.NwTos) && (value & 0x3) != 0)
+        {
+            throw new OpenFlowException(OfpError.BadValue, $"nw_tos {value} has ECN bits set");
+        }
+    }
+
+    /// <summary>The canonical entries for one decoded or added entry (usually just itself).</summary>
+    public static IEnumerable<OxmEntry> Expand(OxmEntry entry)
+    {
+        var field = entry.Field;
+        if (ReferenceEquals(field, OxmFields.CtState) || ReferenceEquals(field, OxmFields.TunFlags))
+        {
+            // OVS holds these in narrower flow fields (8 bits of ct_state, the public tunnel flag bits) and
+            // always writes them back with that narrow mask, even when they came in exact.
+            var narrow = (UInt128.One << field.Bits) - 1;
+            var mask = entry.Mask & narrow;
+            if (mask != 0)
+            {
+                yield return new OxmEntry(field, entry.Value & mask, mask, true);
+            }
+
+            yield break;
+        }
+
+        if (field.InMatch)
+        {
+            var exact = ExactMask(field);
+            if (entry.HasMask && (entry.Mask & exact) == exact)
+            {
+                yield return OxmEntry.Exact(field, entry.Value & exact);
+            }
+            else
+            {
+                yield return entry;
+            }
+
+            yield break;
+        }
+
+        if (field.Name.StartsWith("xreg", StringComparison.Ordinal) || field.Name.StartsWith("xxreg", StringComparison.Ordinal))
+        {
+            // xreg(i) = reg(2i) << 32 | reg(2i+1); xxreg(i) = reg(4i) .. reg(4i+3), most significant first.
+            int regs = field.Length / 4;
+            int first = int.Parse(field.Name.AsSpan(field.Name.IndexOf('g', StringComparison.Ordinal) + 1), System.Globalization.CultureInfo.InvariantCulture) * regs;
+            for (int i = 0; i < regs; i++)
+            {
+                int shift = 32 * (regs - 1 - i);
+                uint value = (uint)(entry.Value >> shift);
+                uint mask = (uint)(entry.Mask >> shift);
+                if (mask != 0)
+                {
+                    yield return OxmEntry.Masked(OxmFields.Regs[first + i], value, mask);
+                }
+            }
+
+            yield break;
+        }
+
+        if (ReferenceEquals(field, OxmFields.NwTos))
+        {
+            yield return OxmEntry.Exact(OxmFields.IpDscp, entry.Value >> 2);
+            yield break;
+        }
+
+        if (ReferenceEquals(field, OxmFields.VlanTci))
+        {
+            // nx_put_raw (OXM): vlan_vid from the CFI and VID bits, vlan_pcp only when a VLAN is present.
+            uint tci = (uint)entry.Value;
+            uint mask = (uint)entry.Mask;
+            uint vidMask = mask & VlanVidBits;
+            if (vidMask != 0)
+            {
+                yield return OxmEntry.Masked(OxmFields.VlanVid, tci & vidMask, vidMask == VlanVidBits ? 0xffff : vidMask);
+            }
+
+            if ((tci & VlanVidBits) != 0 && ((mask >> 13) & 0x7) != 0)
+            {
+                yield return OxmEntry.Exact(OxmFields.VlanPcp, (tci >> 13) & 0x7);
+            }
+
+            yield break;
+        }
+
+        yield return entry;
+    }
+
+    /// <summary>Stable sort into encode order.</summary>
+    public static ImmutableArray<OxmEntry> Sort(List<OxmEntry> entries)
+    {
+        var array = entries.ToArray();
+        var keys = new (int Order, int Index)[array.Length];
+        for (int i = 0; i < array.Length; i++)
+        {
+            keys[i] = (array[i].Field.EncodeOrder, i);
+        }
+
+        Array.Sort(keys, array);
+        return ImmutableArray.Create(array);
+    }
+}
