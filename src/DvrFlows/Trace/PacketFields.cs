@@ -102,5 +102,15 @@ public sealed class PacketFields
         return sb.ToString();
     }
 
-    public static UInt128 Ipv4(IPAddress address) => Dvr.OpenFlow.Match.Match.ReadValue(address.GetAddressBytes());
+    /// <summary>An address as a right-aligned big-endian number, the form OXM values take here.</summary>
+    public static UInt128 AddressValue(IPAddress address)
+    {
+        UInt128 value = 0;
+        foreach (byte b in address.GetAddressBytes())
+        {
+            value = (value << 8) | b;
+        }
+
+        return value;
+    }
 }

@@ -64,7 +64,7 @@ public sealed class PacketTracer
             return;
         }
 
-        var flow = bridge.Table(tableId).FirstOrDefault(packet.Matches);
+        var flow = bridge.Table(tableId).FirstOrDefault(f => packet.Matches(f.Match));
         string prefix = Indent(depth);
         _text.Append(prefix).Append(tableId.ToString(CultureInfo.InvariantCulture).PadLeft(2)).Append(". ");
         var actionLines = new List<string>();
