@@ -7,6 +7,8 @@ public static class Program
     public static int Main(string[] args)
     {
         var root = new RootCommand("dvrctl: OpenFlow 1.3 controller and diagnostics for OpenStack-style Distributed Virtual Routing on Open vSwitch.");
+        root.Subcommands.Add(Commands.ValidateCommand.Create());
+        root.Subcommands.Add(Commands.CompileCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -64,12 +64,46 @@ public sealed record Host(
 {
     /// <summary>Where the record came from in the topology file, for error messages.</summary>
     public SourceLocation Location { get; init; } = SourceLocation.None;
+
+    /// <summary>
+    /// Local VLANs the topology pins for this host (network name → VLAN 1..4094), from the host's
+    /// <c>local_vlans</c> key. <see cref="LocalVlanAllocator"/> honours them before allocating the rest.
+    /// </summary>
+    public ImmutableSortedDictionary<string, int> LocalVlanPins { get; init; } = ImmutableSortedDictionary<string, int>.Empty;
+
+    /// <summary>True when the file gave no dvr_mac and <see cref="DvrMacAllocator"/> chose <see cref="DvrMac"/>.</summary>
+    public bool DvrMacAllocated { get; init; }
+
+    /// <summary>The bridge that carries <paramref name="physicalNetwork"/> on this host, or null when it has no mapping.</summary>
+    public BridgeRef? BridgeFor(string physicalNetwork) => PhysicalBridges.GetValueOrDefault(physicalNetwork);
+
+    /// <summary>Value equality over what the host is; <see cref="Location"/> (where it was written) is ignored.</summary>
+    public bool Equals(Host? other) =>
+        other is not null
+        && Name == other.Name
+        && AgentMode == other.AgentMode
+        && TunnelIp.Equals(other.TunnelIp)
+        && DvrMac == other.DvrMac
+        && Integration == other.Integration
+        && Tunnel == other.Tunnel
+        && PhysicalBridges.SequenceEqual(other.PhysicalBridges)
+        && LocalVlanPins.SequenceEqual(other.LocalVlanPins)
+        && DvrMacAllocated == other.DvrMacAllocated;
+
+    public override int GetHashCode() => HashCode.Combine(Name, AgentMode, TunnelIp, DvrMac, Integration, Tunnel, PhysicalBridges.Count);
 }
 
 /// <summary>A tenant or provider network. <see cref="SegmentationId"/> is the VNI (vxlan) or VLAN id (vlan); null for flat.</summary>
 public sealed record Network(string Name, NetworkType Type, uint? SegmentationId, string? PhysicalNetwork)
 {
     public SourceLocation Location { get; init; } = SourceLocation.None;
+
+    /// <summary>Value equality; <see cref="Location"/> is ignored.</summary>
+    public bool Equals(Network? other) =>
+        other is not null && Name == other.Name && Type == other.Type
+        && SegmentationId == other.SegmentationId && PhysicalNetwork == other.PhysicalNetwork;
+
+    public override int GetHashCode() => HashCode.Combine(Name, Type, SegmentationId, PhysicalNetwork);
 }
 
 /// <summary>An IPv4 or IPv6 prefix.</summary>
@@ -123,6 +157,13 @@ public sealed record IpPrefix(IPAddress Address, int PrefixLength)
 public sealed record Subnet(string Name, string Network, IpPrefix Cidr, IPAddress? GatewayIp, string? DhcpPort)
 {
     public SourceLocation Location { get; init; } = SourceLocation.None;
+
+    /// <summary>Value equality; <see cref="Location"/> is ignored.</summary>
+    public bool Equals(Subnet? other) =>
+        other is not null && Name == other.Name && Network == other.Network && Cidr == other.Cidr
+        && Equals(GatewayIp, other.GatewayIp) && DhcpPort == other.DhcpPort;
+
+    public override int GetHashCode() => HashCode.Combine(Name, Network, Cidr, GatewayIp, DhcpPort);
 }
 
 /// <summary>A router's external gateway: its SNAT happens on <see cref="SnatHost"/> (a dvr_snat host).</summary>
@@ -132,6 +173,12 @@ public sealed record ExternalGateway(string Network, IPAddress Ip, MacAddress Ma
 public sealed record Router(string Name, bool Distributed, ExternalGateway? ExternalGateway)
 {
     public SourceLocation Location { get; init; } = SourceLocation.None;
+
+    /// <summary>Value equality; <see cref="Location"/> is ignored.</summary>
+    public bool Equals(Router? other) =>
+        other is not null && Name == other.Name && Distributed == other.Distributed && ExternalGateway == other.ExternalGateway;
+
+    public override int GetHashCode() => HashCode.Combine(Name, Distributed, ExternalGateway);
 }
 
 public sealed record AllowedAddressPair(IpPrefix Ip, MacAddress? Mac);
@@ -160,6 +207,29 @@ public sealed record Port(
 
     /// <summary>DVR-serviced owners get direct delivery (DVR_TO_SRC_MAC + TRANSIENT) on their host.</summary>
     public bool IsDvrServiced => DeviceOwner is DeviceOwner.Compute or DeviceOwner.Dhcp or DeviceOwner.RouterCentralizedSnat;
+
+    /// <summary>A router's leg on a tenant subnet (qr-), distributed or legacy.</summary>
+    public bool IsRouterInterface => DeviceOwner is DeviceOwner.RouterInterfaceDistributed or DeviceOwner.RouterInterface;
+
+    /// <summary>
+    /// Value equality over what the port is (fixed IPs and allowed address pairs compared element by element,
+    /// in order); <see cref="Location"/> is ignored.
+    /// </summary>
+    public bool Equals(Port? other) =>
+        other is not null
+        && Name == other.Name
+        && Network == other.Network
+        && Interface == other.Interface
+        && Mac == other.Mac
+        && FixedIps.SequenceEqual(other.FixedIps)
+        && DeviceOwner == other.DeviceOwner
+        && Host == other.Host
+        && Router == other.Router
+        && AllowedAddressPairs.SequenceEqual(other.AllowedAddressPairs)
+        && AdminStateUp == other.AdminStateUp
+        && PortSecurity == other.PortSecurity;
+
+    public override int GetHashCode() => HashCode.Combine(Name, Network, Interface, Mac, DeviceOwner, Host, Router);
 }
 
 public sealed record GlobalSettings(bool RouterDistributed, MacAddress DvrBaseMac, string TunnelType, ulong Cookie)
@@ -187,6 +257,56 @@ public sealed record Topology(
 {
     /// <summary>The file the topology was read from (for error messages), or null.</summary>
     public string? SourcePath { get; init; }
+
+    /// <summary>
+    /// Value equality: element-by-element over the (name-sorted) collections. <see cref="SourcePath"/> and every
+    /// record's Location are ignored, so the same cloud written in another order or another file is equal.
+    /// </summary>
+    public bool Equals(Topology? other) =>
+        other is not null
+        && Global == other.Global
+        && Hosts.SequenceEqual(other.Hosts)
+        && Networks.SequenceEqual(other.Networks)
+        && Subnets.SequenceEqual(other.Subnets)
+        && Routers.SequenceEqual(other.Routers)
+        && Ports.SequenceEqual(other.Ports);
+
+    public override int GetHashCode() => HashCode.Combine(Global, Hosts.Length, Networks.Length, Subnets.Length, Routers.Length, Ports.Length);
+
+    public Host? FindHost(string name) => FindByName(Hosts, name, static h => h.Name);
+
+    public Network? FindNetwork(string name) => FindByName(Networks, name, static n => n.Name);
+
+    public Subnet? FindSubnet(string name) => FindByName(Subnets, name, static s => s.Name);
+
+    public Router? FindRouter(string name) => FindByName(Routers, name, static r => r.Name);
+
+    public Port? FindPort(string name) => FindByName(Ports, name, static p => p.Name);
+
+    public Host GetHost(string name) => FindHost(name) ?? throw new KeyNotFoundException($"topology has no host '{name}'");
+
+    public Network GetNetwork(string name) => FindNetwork(name) ?? throw new KeyNotFoundException($"topology has no network '{name}'");
+
+    public Subnet GetSubnet(string name) => FindSubnet(name) ?? throw new KeyNotFoundException($"topology has no subnet '{name}'");
+
+    public Router GetRouter(string name) => FindRouter(name) ?? throw new KeyNotFoundException($"topology has no router '{name}'");
+
+    public Port GetPort(string name) => FindPort(name) ?? throw new KeyNotFoundException($"topology has no port '{name}'");
+
+    // A linear scan: topologies are small, and it stays correct for a Topology built by hand in any order.
+    private static T? FindByName<T>(ImmutableArray<T> items, string name, Func<T, string> nameOf)
+        where T : class
+    {
+        foreach (var item in items)
+        {
+            if (string.Equals(nameOf(item), name, StringComparison.Ordinal))
+            {
+                return item;
+            }
+        }
+
+        return null;
+    }
 }
 
 /// <summary>A position in a topology file: 1-based line and column, and the field path (e.g. hosts[1].dvr_mac).</summary>

@@ -83,5 +83,33 @@ public readonly record struct OfpError(OfpErrorType Type, ushort Code, uint Expe
     /// <summary>ONF experimenter id, used by the bundle extension's errors (EXT-230).</summary>
     public const uint OnfExperimenter = 0x4F4E4600;
 
+    /// <summary>Nicira experimenter id (NX_VENDOR_ID), used by OVS's own extension errors.</summary>
+    public const uint NiciraExperimenter = 0x00002320;
+
+    // ONF EXT-230 bundle errors (OVS names OFPBFC_*): experimenter errors with exp_type 2300..2315.
+    public static readonly OfpError BundleUnknown = new(OfpErrorType.Experimenter, 2300, OnfExperimenter);
+    public static readonly OfpError BundlePermission = new(OfpErrorType.Experimenter, 2301, OnfExperimenter);
+    public static readonly OfpError BundleBadId = new(OfpErrorType.Experimenter, 2302, OnfExperimenter);
+    public static readonly OfpError BundleExists = new(OfpErrorType.Experimenter, 2303, OnfExperimenter);
+    public static readonly OfpError BundleClosed = new(OfpErrorType.Experimenter, 2304, OnfExperimenter);
+    public static readonly OfpError BundleOutOfBundles = new(OfpErrorType.Experimenter, 2305, OnfExperimenter);
+    public static readonly OfpError BundleBadType = new(OfpErrorType.Experimenter, 2306, OnfExperimenter);
+    public static readonly OfpError BundleBadFlags = new(OfpErrorType.Experimenter, 2307, OnfExperimenter);
+    public static readonly OfpError BundleMessageBadLen = new(OfpErrorType.Experimenter, 2308, OnfExperimenter);
+    public static readonly OfpError BundleMessageBadXid = new(OfpErrorType.Experimenter, 2309, OnfExperimenter);
+    public static readonly OfpError BundleMessageUnsupported = new(OfpErrorType.Experimenter, 2310, OnfExperimenter);
+    public static readonly OfpError BundleMessageConflict = new(OfpErrorType.Experimenter, 2311, OnfExperimenter);
+    public static readonly OfpError BundleMessageTooMany = new(OfpErrorType.Experimenter, 2312, OnfExperimenter);
+    public static readonly OfpError BundleMessageFailed = new(OfpErrorType.Experimenter, 2313, OnfExperimenter);
+    public static readonly OfpError BundleTimeout = new(OfpErrorType.Experimenter, 2314, OnfExperimenter);
+    public static readonly OfpError BundleInProgress = new(OfpErrorType.Experimenter, 2315, OnfExperimenter);
+
+    // OFPET_SWITCH_CONFIG_FAILED and OFPET_ROLE_REQUEST_FAILED, which the controller's handshake can meet.
+    public static readonly OfpError SwitchConfigBadFlags = new(OfpErrorType.SwitchConfigFailed, 0);
+    public static readonly OfpError SwitchConfigBadLen = new(OfpErrorType.SwitchConfigFailed, 1);
+    public static readonly OfpError RoleStale = new(OfpErrorType.RoleRequestFailed, 0);
+    public static readonly OfpError RoleUnsupported = new(OfpErrorType.RoleRequestFailed, 1);
+    public static readonly OfpError BadRole = new(OfpErrorType.RoleRequestFailed, 2);
+
     public override string ToString() => ErrorNames.Format(this);
 }

@@ -198,6 +198,7 @@ public sealed partial class Match : IEquatable<Match>
             }
         }
 
+        MatchNormalizer.DropImpliedPacketType(entries);
         return new Match(MatchNormalizer.Sort(entries));
     }
 

@@ -130,6 +130,20 @@ internal static class MatchNormalizer
         yield return entry;
     }
 
+    /// <summary>
+    /// OVS writes packet_type=Ethernet only when no Ethernet-or-above field implies it, so a default packet_type
+    /// next to such a field is dropped (re-encoding then matches OVS).
+    /// </summary>
+    public static void DropImpliedPacketType(List<OxmEntry> entries)
+    {
+        int index = entries.FindIndex(e => ReferenceEquals(e.Field, OxmFields.PacketType));
+        if (index >= 0 && entries[index].Value == 0 && !entries[index].HasMask
+            && entries.Exists(e => !ReferenceEquals(e.Field, OxmFields.PacketType) && MatchSlots.IsPacketField(e.Field)))
+        {
+            entries.RemoveAt(index);
+        }
+    }
+
     /// <summary>Stable sort into encode order.</summary>
     public static ImmutableArray<OxmEntry> Sort(List<OxmEntry> entries)
     {

@@ -55,6 +55,14 @@ public static class MatchPrerequisites
         }
     }
 
+    /// <summary>True when <paramref name="earlier"/> satisfies <paramref name="field"/>'s prerequisites.</summary>
+    /// <remarks>
+    /// With <paramref name="checkFragments"/> false, a later IP fragment does not hide the transport fields: this is
+    /// how ovs-ofctl encodes a parsed flow (it keeps them), although it then refuses to decode the result.
+    /// </remarks>
+    public static bool IsSatisfied(List<OxmEntry> earlier, OxmField field, bool checkFragments = true) =>
+        Satisfied(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(earlier), field, checkFragments);
+
     private static OpenFlowException Missing(OxmField field) =>
         new(OfpError.BadPrereq, $"field {field.Name} is missing its prerequisite ({field.Prerequisite})");
 
@@ -111,7 +119,26 @@ public static class MatchPrerequisites
             || ((value & CtTracked) != 0 && (mask & CtInvalid) != 0 && (value & CtInvalid) == 0);
     }
 
-    private static bool Satisfied(ReadOnlySpan<OxmEntry> earlier, OxmField field) => field.Prerequisite switch
+    /// <summary>
+    /// lib/flow.h: a later fragment (ip_frag bit 1 set) carries no transport header, so OVS's TCP/UDP/SCTP
+    /// prerequisites fail for it.
+    /// </summary>
+    private static bool LaterFragment(ReadOnlySpan<OxmEntry> entries) =>
+        Find(entries, OxmFields.IpFrag) is { } frag && (frag.Value & 0x2) != 0;
+
+    private static bool Satisfied(ReadOnlySpan<OxmEntry> earlier, OxmField field, bool checkFragments = true)
+    {
+        // Only the port-carrying protocols: OVS's ICMP and ND prerequisites do not look at ip_frag.
+        bool transport = field.Prerequisite is FieldPrerequisite.Tcp or FieldPrerequisite.Udp or FieldPrerequisite.Sctp;
+        if (transport && checkFragments && LaterFragment(earlier))
+        {
+            return false;
+        }
+
+        return SatisfiedIgnoringFragments(earlier, field);
+    }
+
+    private static bool SatisfiedIgnoringFragments(ReadOnlySpan<OxmEntry> earlier, OxmField field) => field.Prerequisite switch
     {
         FieldPrerequisite.None => true,
         FieldPrerequisite.InPort => Find(earlier, OxmFields.InPort) is not null,

@@ -73,6 +73,13 @@ public static class OxmFields
 
     // ---- Encode order starts here (lib/nx-match.c nx_put_raw). ----
 
+    /// <summary>
+    /// OXM_OF_PACKET_TYPE (OpenFlow 1.5 basic field 44, which OVS also uses in 1.3): (namespace &lt;&lt; 16) | type,
+    /// 0 for Ethernet. OVS writes it first, and only when the match implies Ethernet without any Ethernet field
+    /// left to say so (e.g. "eth", or an L3 field dropped for want of eth_type).
+    /// </summary>
+    public static readonly OxmField PacketType = Basic("packet_type", 44, 4, false, Hex, NoPrereq);
+
     // Hidden metadata (NXM_NX_DP_HASH, NXM_NX_RECIRC_ID, NXM_NX_CONJ_ID).
     public static readonly OxmField DpHash = Nx("dp_hash", Nxm1, 35, 4, true, Hex);
     public static readonly OxmField RecircId = Nx("recirc_id", Nxm1, 36, 4, false, Dec);
@@ -246,7 +253,7 @@ public static class OxmFields
     /// <summary>Every known field, in encode order.</summary>
     public static readonly IReadOnlyList<OxmField> All =
     [
-        DpHash, RecircId, ConjId, InPort, ActsetOutput, EthSrc, EthDst, EthType, VlanVid, VlanPcp,
+        PacketType, DpHash, RecircId, ConjId, InPort, ActsetOutput, EthSrc, EthDst, EthType, VlanVid, VlanPcp,
         MplsTc, MplsBos, MplsTtl, MplsLabel, Ipv4Src, Ipv4Dst, Ipv6Src, Ipv6Dst, IpFrag, IpDscp, IpEcn, NwTtl,
         Ipv6Flabel, IpProto, TcpSrc, TcpDst, TcpFlags, UdpSrc, UdpDst, SctpSrc, SctpDst, Icmpv4Type, Icmpv4Code,
         Icmpv6Type, Icmpv6Code, NdReserved, Ipv6NdTarget, NdOptionsType, Ipv6NdSll, Ipv6NdTll,
@@ -358,7 +365,7 @@ public static class OxmFields
             ("NXM_NX_CT_NW_PROTO", CtNwProto), ("NXM_NX_CT_NW_SRC", CtNwSrc), ("NXM_NX_CT_NW_DST", CtNwDst),
             ("NXM_NX_CT_IPV6_SRC", CtIpv6Src), ("NXM_NX_CT_IPV6_DST", CtIpv6Dst), ("NXM_NX_CT_TP_SRC", CtTpSrc),
             ("NXM_NX_CT_TP_DST", CtTpDst),
-            ("OXM_OF_IN_PORT", InPort), ("OXM_OF_METADATA", Metadata), ("OXM_OF_ETH_DST", EthDst), ("OXM_OF_ETH_SRC", EthSrc),
+            ("OXM_OF_IN_PORT", InPort), ("OXM_OF_PACKET_TYPE", PacketType), ("OXM_OF_METADATA", Metadata), ("OXM_OF_ETH_DST", EthDst), ("OXM_OF_ETH_SRC", EthSrc),
             ("OXM_OF_ETH_TYPE", EthType), ("OXM_OF_VLAN_VID", VlanVid), ("OXM_OF_VLAN_PCP", VlanPcp), ("OXM_OF_IP_DSCP", IpDscp),
             ("OXM_OF_IP_ECN", IpEcn), ("OXM_OF_IP_PROTO", IpProto), ("OXM_OF_IPV4_SRC", Ipv4Src), ("OXM_OF_IPV4_DST", Ipv4Dst),
             ("OXM_OF_TCP_SRC", TcpSrc), ("OXM_OF_TCP_DST", TcpDst), ("OXM_OF_UDP_SRC", UdpSrc), ("OXM_OF_UDP_DST", UdpDst),

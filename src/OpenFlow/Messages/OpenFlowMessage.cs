@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Text;
+using Dvr.OpenFlow.Text;
 using Dvr.OpenFlow.Wire;
 
 namespace Dvr.OpenFlow.Messages;
@@ -13,6 +15,26 @@ public abstract record OpenFlowMessage
     public uint Xid { get; init; }
 
     public abstract OfpType Type { get; }
+
+    /// <summary>
+    /// The header's version byte. Always 0x04, except that a HELLO keeps the version it was received with
+    /// (HELLO is version-independent, OpenFlow 1.3.5 §6.3.1).
+    /// </summary>
+    public virtual byte WireVersion => OfpHeader.Version13;
+
+    /// <summary>The name ovs-ofctl prints first, e.g. "OFPT_FLOW_MOD" or "OFPST_FLOW reply".</summary>
+    public virtual string TextName => OfpPrint.TypeName(Type);
+
+    /// <summary>
+    /// Appends what ovs-ofctl prints after "(xid=0x..):" (each part starts with its own space or newline).
+    /// Messages without a body print nothing, as OVS does.
+    /// </summary>
+    public virtual void FormatBody(StringBuilder output, PortNames names, int verbosity)
+    {
+    }
+
+    /// <summary>The whole ovs-ofctl ofp-print text of this message (ends with a newline).</summary>
+    public string ToText(PortNames? names = null) => OfpPrint.Format(this, names ?? PortNames.None);
 
     /// <summary>Bytes after the 8-byte header, computed from the content (never patched afterwards).</summary>
     public abstract int BodyLength { get; }
@@ -41,7 +63,7 @@ public abstract record OpenFlowMessage
             throw new InvalidOperationException($"{Type} of {length} bytes exceeds the 65,535-byte OpenFlow message limit");
         }
 
-        new OfpHeader(OfpHeader.Version13, Type, (ushort)length, Xid).Write(destination);
+        new OfpHeader(WireVersion, Type, (ushort)length, Xid).Write(destination);
         var writer = new SpanWriter(destination[OfpHeader.Size..length]);
         WriteBody(ref writer);
         if (writer.Position != length - OfpHeader.Size)

@@ -251,7 +251,7 @@ public static class FieldFormat
 
     private static readonly (string Name, byte Value, byte Mask)[] FragNames =
     [
-        ("no", 0, 1), ("yes", 1, 1), ("first", 1, 3), ("later", 3, 3), ("not_later", 0, 2),
+        ("no", 0, 3), ("yes", 1, 1), ("first", 1, 3), ("later", 3, 3), ("not_later", 0, 2),
     ];
 
     /// <summary>lib/meta-flow.c mf_format_frag_string.</summary>
@@ -379,8 +379,10 @@ public static class FieldFormat
             _ => ParseMasked(field, text, ParseInteger),
         };
 
+        // Like mf_parse, only the field's byte width limits the value: in a match OVS keeps the bits its flow
+        // slot has (ip_dscp=64 matches DSCP 0); a set_field caller checks OxmField.Bits itself.
         var ones = OxmEntry.AllOnes(field.Length);
-        if (value > ones || (field.Bits < field.Length * 8 && field.Format is FieldValueFormat.Decimal or FieldValueFormat.Hexadecimal && (value >> field.Bits) != 0))
+        if (value > ones)
         {
             throw new TextParseException($"{field.OvsName}: value {text} is too large for the field");
         }

@@ -1,6 +1,8 @@
+using System.Text;
 using Dvr.OpenFlow.Actions;
 using Dvr.OpenFlow.Errors;
 using Dvr.OpenFlow.Instructions;
+using Dvr.OpenFlow.Text;
 using Dvr.OpenFlow.Wire;
 
 namespace Dvr.OpenFlow.Messages.Flow;
@@ -59,6 +61,9 @@ public sealed record FlowMod : OpenFlowMessage
     /// <summary>OFPTT_ALL: delete from every table.</summary>
     public const byte AllTables = 0xff;
 
+    /// <summary>OFP_DEFAULT_PRIORITY, which ovs-ofctl leaves out of flow text.</summary>
+    public const ushort DefaultPriority = 0x8000;
+
     public override OfpType Type => OfpType.FlowMod;
 
     public ulong Cookie { get; init; }
@@ -73,7 +78,7 @@ public sealed record FlowMod : OpenFlowMessage
 
     public ushort HardTimeout { get; init; }
 
-    public ushort Priority { get; init; } = 0x8000;
+    public ushort Priority { get; init; } = DefaultPriority;
 
     public uint BufferId { get; init; } = NoBuffer;
 
@@ -106,6 +111,9 @@ public sealed record FlowMod : OpenFlowMessage
         Match.Encode(ref writer);
         Instructions.Encode(ref writer);
     }
+
+    /// <summary>OVS ofputil_flow_mod_format: " ADD table:1 priority=2,... actions=..." (see <see cref="FlowModText"/>).</summary>
+    public override void FormatBody(StringBuilder output, PortNames names, int verbosity) => FlowModText.Format(output, this, names);
 
     public static FlowMod Decode(OfpHeader header, ref SpanReader body, DecodeMode mode)
     {

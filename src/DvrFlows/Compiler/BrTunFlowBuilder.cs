@@ -1,0 +1,196 @@
+using Dvr.DvrFlows.Desired;
+using Dvr.DvrFlows.Pipeline;
+using Dvr.DvrFlows.Topology;
+using Dvr.OpenFlow;
+using Dvr.OpenFlow.Actions;
+using Dvr.OpenFlow.Match;
+using static Dvr.DvrFlows.Compiler.FlowHelpers;
+using P = Dvr.DvrFlows.Pipeline.BrTunPriority;
+using T = Dvr.DvrFlows.Pipeline.BrTunTables;
+
+namespace Dvr.DvrFlows.Compiler;
+
+/// <summary>br-tun flows of one host (neutron-dvr-flows.md §3 br-tun), with l2pop entries from the topology.</summary>
+internal sealed class BrTunFlowBuilder
+{
+    private readonly HostPlan _plan;
+    private readonly FlowSink _sink;
+    private readonly FlowFactory _f;
+    private readonly FlowOwner _base;
+
+    public BrTunFlowBuilder(HostPlan plan, FlowSink sink)
+    {
+        _plan = plan;
+        _sink = sink;
+        _f = new FlowFactory(BridgeKind.Tunnel, plan.Host.Tunnel.Name, plan.Cookie);
+        _base = FlowOwner.Bridge(_f.BridgeName);
+    }
+
+    public void Build()
+    {
+        BaseFlows();
+        foreach (var (peer, tunnelPort) in _plan.TunnelPeers)
+        {
+            TunnelIn(peer, tunnelPort);
+        }
+
+        if (_plan.IsDvr)
+        {
+            foreach (var peer in _plan.DvrPeers)
+            {
+                PeerDvrMac(peer);
+            }
+
+            foreach (var ri in _plan.RouterInterfaces.Where(r => r.Network.Type == NetworkType.Vxlan))
+            {
+                RouterInterface(ri);
+            }
+        }
+
+        foreach (var network in _plan.Networks.Where(n => n.Type == NetworkType.Vxlan))
+        {
+            TunnelNetwork(network);
+        }
+    }
+
+    private void Add(TableSpec table, ushort priority, MatchBuilder match, OpenFlow.Instructions.InstructionList instructions, FlowOwner owner, string role) =>
+        _sink.Add(_f.Flow(table, priority, match.Build(), instructions, owner, role));
+
+    private void BaseFlows()
+    {
+        // Bug 2028795: in DVR mode patch-int goes straight to DVR_PROCESS; Neutron 21.0 first wrote goto:2 and
+        // then overwrote it, which flooded br-int traffic to the tunnels for a moment on every restart.
+        string patchRole = _plan.IsDvr ? "LOCAL_SWITCHING: from br-int to DVR_PROCESS" : "LOCAL_SWITCHING: from br-int to PATCH_LV_TO_TUN";
+        if (_sink.TryPort(_f, InterfaceNames.PatchInt, _base, patchRole, out uint patchInt))
+        {
+            Add(T.PatchOrTunnelIn, P.InPort, Match().InPort(patchInt), Instr.Goto(_plan.IsDvr ? T.DvrProcess : T.PatchLvToTun), _base, patchRole);
+        }
+
+        Add(T.PatchOrTunnelIn, P.Miss, Match(), Instr.Drop, _base, "LOCAL_SWITCHING: unknown input port");
+        if (_plan.IsDvr)
+        {
+            Add(T.DvrProcess, P.Miss, Match(), Instr.Goto(T.PatchLvToTun), _base, "DVR_PROCESS: not routed here");
+            Add(T.DvrNotLearn, P.Miss, Match(), Instr.Goto(T.LearnFromTun), _base, "DVR_NOT_LEARN: learn other sources");
+        }
+
+        Add(T.PatchLvToTun, P.ArpBroadcast, Match().Arp().EthDst(MacAddress.Broadcast), Instr.Goto(T.ArpResponder), _base, "PATCH_LV_TO_TUN: ARP broadcast to ARP_RESPONDER");
+        Add(T.PatchLvToTun, P.Miss, Match().EthDst(default, Multicast), Instr.Goto(T.UcastToTun), _base, "PATCH_LV_TO_TUN: unicast to UCAST_TO_TUN");
+        Add(T.PatchLvToTun, P.Miss, Match().EthDst(Multicast, Multicast), Instr.Goto(T.FloodToTun), _base, "PATCH_LV_TO_TUN: multicast/broadcast to FLOOD_TO_TUN");
+        Add(T.GreTunToLv, P.Miss, Match(), Instr.Drop, _base, "GRE_TUN_TO_LV: unknown key");
+        Add(T.VxlanTunToLv, P.Miss, Match(), Instr.Drop, _base, "VXLAN_TUN_TO_LV: unknown VNI");
+        Add(T.GeneveTunToLv, P.Miss, Match(), Instr.Drop, _base, "GENEVE_TUN_TO_LV: unknown VNI");
+        string learnRole = "LEARN_FROM_TUN: learn the source into UCAST_TO_TUN, deliver to br-int";
+        if (_sink.TryPort(_f, InterfaceNames.PatchInt, _base, learnRole, out uint learnOutput))
+        {
+            Add(T.LearnFromTun, P.Learn, Match(), Instr.Apply(TunnelActions.LearnFromTunnel(_plan.Cookie), Output(learnOutput)), _base, learnRole);
+        }
+
+        Add(T.UcastToTun, P.Miss, Match(), Instr.Goto(T.FloodToTun), _base, "UCAST_TO_TUN: unknown unicast floods");
+        Add(T.ArpResponder, P.Miss, Match(), Instr.Goto(T.FloodToTun), _base, "ARP_RESPONDER: unknown IP floods");
+        Add(T.FloodToTun, P.Miss, Match(), Instr.Drop, _base, "FLOOD_TO_TUN: no tunnel for this VLAN");
+    }
+
+    /// <summary>01:00:00:00:00:00, the Ethernet group bit as a mask.</summary>
+    private static MacAddress Multicast => new(0x0100_0000_0000UL);
+
+    private void TunnelIn(Host peer, string tunnelPort)
+    {
+        var owner = FlowOwner.Tunnel(peer.Name);
+        string role = $"LOCAL_SWITCHING: from the tunnel to {peer.Name}";
+        if (_sink.TryPort(_f, tunnelPort, owner, role, out uint port))
+        {
+            Add(T.PatchOrTunnelIn, P.InPort, Match().InPort(port), Instr.Goto(T.VxlanTunToLv), owner, role);
+        }
+    }
+
+    private void PeerDvrMac(Host peer)
+    {
+        var owner = FlowOwner.PeerDvrMac(peer.Name);
+        string role = $"DVR_NOT_LEARN: routed by {peer.Name}, no learning";
+        if (_sink.TryPort(_f, InterfaceNames.PatchInt, owner, role, out uint patchInt))
+        {
+            Add(T.DvrNotLearn, P.PeerDvrMac, Match().EthSrc(peer.DvrMac), Instr.Apply(Output(patchInt)), owner, role);
+        }
+    }
+
+    /// <summary>1/2, 1/1 and 22/3 for a hosted router interface on a tunnel network.</summary>
+    private void RouterInterface(HostedRouterInterface ri)
+    {
+        var owner = FlowOwner.RouterInterface(ri.Port.Name);
+        var lv = (ushort)ri.LocalVlan;
+        Add(T.DvrProcess, P.GatewayMacDrop, Match().VlanVid(lv).EthDst(ri.GatewayMac), Instr.Drop, owner,
+            $"DVR_PROCESS: frames to gateway MAC of {ri.Port.Name} stay local");
+        Add(T.DvrProcess, P.GatewaySourceRewrite, Match().VlanVid(lv).EthSrc(ri.GatewayMac),
+            Instr.ApplyThenGoto(T.PatchLvToTun, SetEthSrc(_plan.Host.DvrMac)), owner, $"DVR_PROCESS: routed by {ri.Port.Name}, source becomes this host's DVR MAC");
+        foreach (var ip in ri.Ipv4)
+        {
+            Add(T.FloodToTun, P.GatewayArpDrop, Match().Arp().VlanVid(lv).ArpTpa(ip), Instr.Drop, owner, $"FLOOD_TO_TUN: ARP for gateway {ip} stays local");
+        }
+
+        if (ri.HasIpv6)
+        {
+            Add(T.FloodToTun, P.GatewayArpDrop, Match().VlanVid(lv).EthSrc(ri.GatewayMac).Icmpv6(Icmpv6RouterAdvertisement), Instr.Drop, owner,
+                $"FLOOD_TO_TUN: router advertisements of {ri.Port.Name} stay local");
+        }
+    }
+
+    /// <summary>4/1 (VNI to local VLAN), 22/1 (flood list), and the l2pop entries 20/2 + 21/1 of the network's remote ports.</summary>
+    private void TunnelNetwork(Network network)
+    {
+        var owner = FlowOwner.Network(network.Name);
+        int lv = _plan.LocalVlans[network.Name];
+        ulong vni = network.SegmentationId!.Value;
+        Add(T.VxlanTunToLv, P.TunnelToLocalVlan, Match().TunnelId(vni),
+            Instr.ApplyThenGoto(_plan.IsDvr ? T.DvrNotLearn : T.LearnFromTun, PushVlan, SetVlan(lv)), owner,
+            $"VXLAN_TUN_TO_LV: VNI {vni} of {network.Name} to local VLAN {lv}");
+
+        var floodPorts = new List<uint>();
+        foreach (var (peer, tunnelPort) in _plan.TunnelPeers)
+        {
+            if (_plan.NetworksByHost[peer.Name].Contains(network.Name)
+                && _sink.TryPort(_f, tunnelPort, owner, $"FLOOD_TO_TUN: flood {network.Name} to {peer.Name}", out uint port))
+            {
+                floodPorts.Add(port);
+            }
+        }
+
+        if (floodPorts.Count > 0)
+        {
+            floodPorts.Sort();
+            var actions = new List<OfpAction> { PopVlan, SetTunnelId(vni) };
+            actions.AddRange(floodPorts.Select(p => (OfpAction)Output(p)));
+            Add(T.FloodToTun, P.Flood, Match().VlanVid((ushort)lv), Instr.Apply([.. actions]), owner, $"FLOOD_TO_TUN: flood {network.Name} to its tunnels");
+        }
+
+        // l2pop: every active port of the network on another host, except distributed router interfaces (they
+        // exist on every host with the same MAC and IP, so they only make the host part of the flood list).
+        var tunnelOf = _plan.TunnelPeers.ToDictionary(t => t.Host.Name, t => t.TunnelPort, StringComparer.Ordinal);
+        foreach (var port in _plan.Topology.Ports.OrderBy(p => p.Name, StringComparer.Ordinal))
+        {
+            if (port.Network != network.Name || port.Host is null || port.Host == _plan.Host.Name || !port.AdminStateUp
+                || port.DeviceOwner == DeviceOwner.RouterInterfaceDistributed || !tunnelOf.TryGetValue(port.Host, out var tunnelPort))
+            {
+                continue;
+            }
+
+            RemotePort(port, network, lv, vni, tunnelPort);
+        }
+    }
+
+    private void RemotePort(Port port, Network network, int lv, ulong vni, string tunnelPort)
+    {
+        var owner = FlowOwner.Port(port.Name);
+        string role = $"UCAST_TO_TUN: {port.Name} on {port.Host} via {tunnelPort}";
+        if (_sink.TryPort(_f, tunnelPort, owner, role, out uint tunnel))
+        {
+            Add(T.UcastToTun, P.UnicastEntry, Match().VlanVid((ushort)lv).EthDst(port.Mac),
+                Instr.Apply(PopVlan, SetTunnelId(vni), Output(tunnel)), owner, role);
+        }
+
+        foreach (var fixedIp in port.FixedIps.Where(f => IsIpv4(f.Ip)))
+        {
+            Add(T.ArpResponder, P.ArpResponderEntry, Match().Arp().VlanVid((ushort)lv).ArpTpa(fixedIp.Ip),
+                Instr.Apply([.. TunnelActions.ArpResponder(port.Mac, fixedIp.Ip)]), owner, $"ARP_RESPONDER: {fixedIp.Ip} is at {port.Mac} ({port.Name}) on {network.Name}");
+        }
+    }
+}

@@ -1,0 +1,240 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Net.Sockets;
+using Dvr.DvrFlows.Topology;
+using Dvr.OpenFlow;
+
+namespace Dvr.DvrFlows.Compiler;
+
+/// <summary>A distributed router interface hosted on this host, with the facts its flows need.</summary>
+public sealed record HostedRouterInterface(Port Port, Network Network, int LocalVlan)
+{
+    public MacAddress GatewayMac => Port.Mac;
+
+    /// <summary>The interface's IPv4 addresses (the gateway IPs to keep local; bug 1831575: the port's IP, not gateway_ip).</summary>
+    public ImmutableArray<IPAddress> Ipv4 { get; init; } = [];
+
+    public bool HasIpv6 { get; init; }
+}
+
+/// <summary>
+/// Everything the flow builders need to know about one host, derived once from the topology with Neutron's
+/// scheduling rules (neutron-dvr-flows.md §3-§5). Pure: the same topology gives the same plan.
+/// </summary>
+public sealed class HostPlan
+{
+    private HostPlan(Topology.Topology topology, Host host)
+    {
+        Topology = topology;
+        Host = host;
+    }
+
+    public Topology.Topology Topology { get; }
+
+    public Host Host { get; }
+
+    /// <summary>DVR agent mode (dvr or dvr_snat): DVR tables are populated. A legacy host gets plain L2 flows.</summary>
+    public bool IsDvr => Host.AgentMode != AgentMode.Legacy;
+
+    public ulong Cookie => Topology.Global.Cookie;
+
+    /// <summary>Tunnel type of tunnel port names (Global.TunnelType, "vxlan").</summary>
+    public string TunnelType => Topology.Global.TunnelType;
+
+    /// <summary>Networks present on this host with their local VLAN, by name.</summary>
+    public ImmutableSortedDictionary<string, int> LocalVlans { get; private set; } = ImmutableSortedDictionary<string, int>.Empty;
+
+    public ImmutableArray<Network> Networks { get; private set; } = [];
+
+    /// <summary>Ports bound to this host, by name.</summary>
+    public ImmutableArray<Port> LocalPorts { get; private set; } = [];
+
+    /// <summary>Distributed router interfaces of the distributed routers that live here (DVR hosts only), by port name.</summary>
+    public ImmutableArray<HostedRouterInterface> RouterInterfaces { get; private set; } = [];
+
+    /// <summary>Subnet name → the hosted distributed router interface that holds an IP on it (its MAC is the gateway MAC).</summary>
+    public ImmutableSortedDictionary<string, HostedRouterInterface> GatewayBySubnet { get; private set; } =
+        ImmutableSortedDictionary<string, HostedRouterInterface>.Empty;
+
+    /// <summary>Other DVR hosts (dvr, dvr_snat) whose DVR MACs this host must recognise; empty on a legacy host.</summary>
+    public ImmutableArray<Host> DvrPeers { get; private set; } = [];
+
+    /// <summary>Other hosts sharing at least one tunnel network with this one, with the tunnel port name, by host name.</summary>
+    public ImmutableArray<(Host Host, string TunnelPort)> TunnelPeers { get; private set; } = [];
+
+    /// <summary>Host name → networks present there (for flooding lists and l2pop).</summary>
+    public ImmutableSortedDictionary<string, ImmutableSortedSet<string>> NetworksByHost { get; private set; } =
+        ImmutableSortedDictionary<string, ImmutableSortedSet<string>>.Empty;
+
+    /// <summary>Every interface the topology implies on this host's bridges (sorted by bridge, then name).</summary>
+    public ImmutableArray<ImpliedInterface> Interfaces { get; private set; } = [];
+
+    public Network NetworkOf(string name) => Networks.First(n => n.Name == name);
+
+    /// <summary>The physical bridge that carries a VLAN/flat network here, or null (not mapped on this host).</summary>
+    public BridgeRef? PhysicalBridgeOf(Network network) =>
+        network.Type != NetworkType.Vxlan && network.PhysicalNetwork is { } physnet ? Host.BridgeFor(physnet) : null;
+
+    public string TunnelPortTo(Host peer) => InterfaceNames.Tunnel(TunnelType, peer.TunnelIp);
+
+    /// <exception cref="UnknownHostException">The topology has no such host.</exception>
+    public static HostPlan Create(Topology.Topology topology, string hostName)
+    {
+        var host = topology.FindHost(hostName) ?? throw new UnknownHostException(hostName, topology.Hosts.Select(h => h.Name));
+        var plan = new HostPlan(topology, host);
+        plan.Derive();
+        return plan;
+    }
+
+    private void Derive()
+    {
+        var topology = Topology;
+        var routerHosts = topology.Routers.ToImmutableSortedDictionary(r => r.Name, topology.HostsOfRouter, StringComparer.Ordinal);
+        NetworksByHost = topology.Hosts.ToImmutableSortedDictionary(
+            h => h.Name, h => NetworksOn(topology, routerHosts, h.Name), StringComparer.Ordinal);
+
+        var present = NetworksByHost[Host.Name];
+        LocalVlans = LocalVlanAllocator.Allocate(present, Host.LocalVlanPins);
+        Networks = [.. present.Select(topology.GetNetwork)];
+        LocalPorts = [.. topology.Ports.Where(p => p.Host == Host.Name).OrderBy(p => p.Name, StringComparer.Ordinal)];
+
+        if (IsDvr)
+        {
+            var interfaces = ImmutableArray.CreateBuilder<HostedRouterInterface>();
+            foreach (var router in topology.Routers.Where(r => r.Distributed && routerHosts[r.Name].Contains(Host.Name)))
+            {
+                foreach (var port in topology.RouterInterfaces(router.Name).Where(p => p.DeviceOwner == DeviceOwner.RouterInterfaceDistributed))
+                {
+                    interfaces.Add(new HostedRouterInterface(port, topology.GetNetwork(port.Network), LocalVlans[port.Network])
+                    {
+                        Ipv4 = [.. port.FixedIps.Select(f => f.Ip).Where(ip => ip.AddressFamily == AddressFamily.InterNetwork)],
+                        HasIpv6 = port.FixedIps.Any(f => f.Ip.AddressFamily == AddressFamily.InterNetworkV6),
+                    });
+                }
+            }
+
+            RouterInterfaces = [.. interfaces.OrderBy(i => i.Port.Name, StringComparer.Ordinal)];
+            var gateways = ImmutableSortedDictionary.CreateBuilder<string, HostedRouterInterface>(StringComparer.Ordinal);
+            foreach (var ri in RouterInterfaces)
+            {
+                foreach (var fixedIp in ri.Port.FixedIps)
+                {
+                    // Two routers on one subnet: the first interface by port name is the gateway (deterministic).
+                    gateways.TryAdd(fixedIp.Subnet, ri);
+                }
+            }
+
+            GatewayBySubnet = gateways.ToImmutable();
+            DvrPeers = [.. topology.Hosts.Where(h => h.Name != Host.Name && h.AgentMode != AgentMode.Legacy).OrderBy(h => h.Name, StringComparer.Ordinal)];
+        }
+
+        var tunnelNetworks = Networks.Where(n => n.Type == NetworkType.Vxlan).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+        TunnelPeers = [.. topology.Hosts
+            .Where(h => h.Name != Host.Name && NetworksByHost[h.Name].Any(tunnelNetworks.Contains))
+            .OrderBy(h => h.Name, StringComparer.Ordinal)
+            .Select(h => (h, TunnelPortTo(h)))];
+        Interfaces = ImplyInterfaces();
+    }
+
+    /// <summary>
+    /// Networks present on a host (TopologyQueries.NetworksOnHost, with the router placement computed once):
+    /// bound ports, interfaces of routers living there, and the external network of a gateway it does SNAT for.
+    /// </summary>
+    private static ImmutableSortedSet<string> NetworksOn(
+        Topology.Topology topology, ImmutableSortedDictionary<string, ImmutableSortedSet<string>> routerHosts, string host)
+    {
+        var networks = ImmutableSortedSet.CreateBuilder<string>(StringComparer.Ordinal);
+        foreach (var port in topology.Ports)
+        {
+            if (port.Host == host)
+            {
+                networks.Add(port.Network);
+            }
+        }
+
+        foreach (var router in topology.Routers)
+        {
+            if (!routerHosts[router.Name].Contains(host))
+            {
+                continue;
+            }
+
+            foreach (var port in topology.RouterInterfaces(router.Name))
+            {
+                networks.Add(port.Network);
+            }
+
+            if (router.ExternalGateway is { } gateway && gateway.SnatHost == host)
+            {
+                networks.Add(gateway.Network);
+            }
+        }
+
+        return networks.ToImmutable();
+    }
+
+    private ImmutableArray<ImpliedInterface> ImplyInterfaces()
+    {
+        var result = new List<ImpliedInterface>();
+        string brInt = Host.Integration.Name;
+        string brTun = Host.Tunnel.Name;
+        result.Add(new(brInt, InterfaceNames.PatchTun, InterfaceKind.Patch, InterfaceNames.PatchInt, null, null));
+        result.Add(new(brTun, InterfaceNames.PatchInt, InterfaceKind.Patch, InterfaceNames.PatchTun, null, null));
+        foreach (var bridge in Host.PhysicalBridges.Values)
+        {
+            result.Add(new(brInt, InterfaceNames.IntToPhysical(bridge.Name), InterfaceKind.Patch, InterfaceNames.PhysicalToInt(bridge.Name), null, null));
+            result.Add(new(bridge.Name, InterfaceNames.PhysicalToInt(bridge.Name), InterfaceKind.Patch, InterfaceNames.IntToPhysical(bridge.Name), null, null));
+        }
+
+        var ports = LocalPorts.Select(p => p).Concat(RouterInterfaces.Select(r => r.Port));
+        foreach (var port in ports)
+        {
+            result.Add(new(brInt, port.Interface, InterfaceKind.Port, null, null, null)
+            {
+                Tag = port.AdminStateUp ? LocalVlans[port.Network] : 4095,
+            });
+        }
+
+        foreach (var (peer, name) in TunnelPeers)
+        {
+            result.Add(new(brTun, name, InterfaceKind.Tunnel, null, peer.TunnelIp, TunnelType));
+        }
+
+        return [.. result
+            .DistinctBy(i => (i.BridgeName, i.Name))
+            .OrderBy(i => i.BridgeName, StringComparer.Ordinal)
+            .ThenBy(i => i.Name, StringComparer.Ordinal)];
+    }
+}
+
+/// <summary>The topology has no host of that name.</summary>
+public sealed class UnknownHostException : KeyNotFoundException
+{
+    public UnknownHostException()
+        : this(string.Empty, [])
+    {
+    }
+
+    public UnknownHostException(string message)
+        : this(message, [])
+    {
+    }
+
+    public UnknownHostException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        HostName = string.Empty;
+        KnownHosts = [];
+    }
+
+    public UnknownHostException(string hostName, IEnumerable<string> knownHosts)
+        : base($"unknown host '{hostName}'; the topology has: {string.Join(", ", knownHosts.Order(StringComparer.Ordinal))}")
+    {
+        HostName = hostName;
+        KnownHosts = [.. knownHosts.Order(StringComparer.Ordinal)];
+    }
+
+    public string HostName { get; }
+
+    public ImmutableArray<string> KnownHosts { get; }
+}

@@ -1,0 +1,79 @@
+using OfMatch = Dvr.OpenFlow.Match.Match;
+
+namespace Dvr.DvrFlows.Desired;
+
+/// <summary>
+/// The canonical order of a flow set: table ascending, priority descending, then the match compared field by
+/// field in OVS encode order (field, value, mask; fewer fields first). Deterministic whatever order the
+/// topology listed things in.
+/// </summary>
+public sealed class FlowOrder : IComparer<DesiredFlow>
+{
+    public static readonly FlowOrder Instance = new();
+
+    public int Compare(DesiredFlow? x, DesiredFlow? y)
+    {
+        if (ReferenceEquals(x, y))
+        {
+            return 0;
+        }
+
+        if (x is null || y is null)
+        {
+            return x is null ? -1 : 1;
+        }
+
+        int c = string.CompareOrdinal(x.BridgeName, y.BridgeName);
+        if (c != 0)
+        {
+            return c;
+        }
+
+        c = x.TableId.CompareTo(y.TableId);
+        if (c != 0)
+        {
+            return c;
+        }
+
+        c = y.Priority.CompareTo(x.Priority);
+        if (c != 0)
+        {
+            return c;
+        }
+
+        c = CompareMatch(x.Match, y.Match);
+        return c != 0 ? c : x.Owner.CompareTo(y.Owner);
+    }
+
+    public static int CompareMatch(OfMatch x, OfMatch y)
+    {
+        var a = x.Entries.Sort((p, q) => p.Field.EncodeOrder.CompareTo(q.Field.EncodeOrder));
+        var b = y.Entries.Sort((p, q) => p.Field.EncodeOrder.CompareTo(q.Field.EncodeOrder));
+        int n = Math.Min(a.Length, b.Length);
+        for (int i = 0; i < n; i++)
+        {
+            int c = a[i].Field.EncodeOrder.CompareTo(b[i].Field.EncodeOrder);
+            if (c == 0)
+            {
+                c = a[i].Value.CompareTo(b[i].Value);
+            }
+
+            if (c == 0)
+            {
+                c = a[i].HasMask.CompareTo(b[i].HasMask);
+            }
+
+            if (c == 0)
+            {
+                c = a[i].Mask.CompareTo(b[i].Mask);
+            }
+
+            if (c != 0)
+            {
+                return c;
+            }
+        }
+
+        return a.Length.CompareTo(b.Length);
+    }
+}

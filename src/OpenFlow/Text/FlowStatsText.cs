@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Text;
+using Dvr.OpenFlow.Messages.Flow;
+using Dvr.OpenFlow.Messages.Multipart;
+
+namespace Dvr.OpenFlow.Text;
+
+/// <summary>
+/// One flow as <c>ovs-ofctl dump-flows</c> prints it (OVS ofputil_flow_stats_format):
+/// <code>
+///  cookie=0x0, duration=0.093s, table=0, n_packets=0, n_bytes=0, idle_timeout=10, priority=10,ip actions=drop
+/// </code>
+/// With <see cref="Options.NoStats"/> (dump-flows --no-stats) the cookie appears only when non-zero, the
+/// table only when non-zero, and duration/counters/ages are left out.
+/// </summary>
+public static class FlowStatsText
+{
+    public enum Options
+    {
+        /// <summary>Everything ovs-ofctl dump-flows prints by default (and OFPST_FLOW reply printing).</summary>
+        WithStats,
+
+        /// <summary>ovs-ofctl dump-flows --no-stats.</summary>
+        NoStats,
+    }
+
+    public static string Format(FlowStatsEntry entry, PortNames names, Options options = Options.WithStats)
+    {
+        var sb = new StringBuilder();
+        Format(sb, entry, names, options);
+        return sb.ToString();
+    }
+
+    public static void Format(StringBuilder output, FlowStatsEntry entry, PortNames names, Options options)
+    {
+        bool stats = options == Options.WithStats;
+        if (stats || entry.Cookie != 0)
+        {
+            output.Append("cookie=0x").Append(entry.Cookie.ToString("x", CultureInfo.InvariantCulture)).Append(", ");
+        }
+
+        if (stats)
+        {
+            output.Append("duration=");
+            AppendDuration(output, entry.DurationSeconds, entry.DurationNanoseconds);
+            output.Append(", ");
+        }
+
+        if (stats || entry.TableId != 0)
+        {
+            output.Append("table=").Append(entry.TableId).Append(", ");
+        }
+
+        if (stats)
+        {
+            output.Append("n_packets=").Append(entry.PacketCount.ToString(CultureInfo.InvariantCulture)).Append(", ");
+            output.Append("n_bytes=").Append(entry.ByteCount.ToString(CultureInfo.InvariantCulture)).Append(", ");
+        }
+
+        if (entry.IdleTimeout != 0)
+        {
+            output.Append("idle_timeout=").Append(entry.IdleTimeout).Append(", ");
+        }
+
+        if (entry.HardTimeout != 0)
+        {
+            output.Append("hard_timeout=").Append(entry.HardTimeout).Append(", ");
+        }
+
+        AppendFlags(output, entry.Flags, ", ");
+        MatchTextBridge.Append(output, entry.Match, names, entry.Priority);
+        if (output.Length == 0 || output[^1] != ' ')
+        {
+            output.Append(' ');
+        }
+
+        output.Append("actions=");
+        entry.Instructions.Format(output, names);
+    }
+
+    /// <summary>
+    /// OVS ofp_print_duration: seconds, then ".mmm" when the nanoseconds are whole milliseconds, otherwise the
+    /// shortest exact decimals; always ending in "s".
+    /// </summary>
+    public static void AppendDuration(StringBuilder output, uint seconds, uint nanoseconds)
+    {
+        output.Append(seconds);
+        if (nanoseconds > 0)
+        {
+            uint milliseconds = nanoseconds / 1_000_000;
+            if (milliseconds * 1_000_000 == nanoseconds)
+            {
+                output.Append('.').Append(milliseconds.ToString("D3", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                output.Append('.').Append(nanoseconds.ToString("D9", CultureInfo.InvariantCulture).TrimEnd('0'));
+            }
+        }
+
+        output.Append('s');
+    }
+
+    /// <summary>Flow flags in OVS's words, each followed by <paramref name="separator"/>.</summary>
+    internal static void AppendFlags(StringBuilder output, FlowModFlags flags, string separator)
+    {
+        if ((flags & FlowModFlags.SendFlowRemoved) != 0)
+        {
+            output.Append("send_flow_rem").Append(separator);
+        }
+
+        if ((flags & FlowModFlags.CheckOverlap) != 0)
+        {
+            output.Append("check_overlap").Append(separator);
+        }
+
+        if ((flags & FlowModFlags.ResetCounts) != 0)
+        {
+            output.Append("reset_counts").Append(separator);
+        }
+
+        if ((flags & FlowModFlags.NoPacketCounts) != 0)
+        {
+            output.Append("no_packet_counts").Append(separator);
+        }
+
+        if ((flags & FlowModFlags.NoByteCounts) != 0)
+        {
+            output.Append("no_byte_counts").Append(separator);
+        }
+
+        ushort unknown = (ushort)((ushort)flags & ~0x1f);
+        if (unknown != 0)
+        {
+            output.Append("flags:0x").Append(unknown.ToString("x", CultureInfo.InvariantCulture)).Append(separator);
+        }
+    }
+}
