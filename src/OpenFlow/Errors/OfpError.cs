@@ -80,6 +80,68 @@ public readonly record struct OfpError(OfpErrorType Type, ushort Code, uint Expe
     public static readonly OfpError BadCommand = new(OfpErrorType.FlowModFailed, 6);
     public static readonly OfpError BadFlags = new(OfpErrorType.FlowModFailed, 7);
 
+    // OFPET_GROUP_MOD_FAILED
+    public static readonly OfpError GroupExists = new(OfpErrorType.GroupModFailed, 0);
+    public static readonly OfpError InvalidGroup = new(OfpErrorType.GroupModFailed, 1);
+    public static readonly OfpError WeightUnsupported = new(OfpErrorType.GroupModFailed, 2);
+    public static readonly OfpError OutOfGroups = new(OfpErrorType.GroupModFailed, 3);
+    public static readonly OfpError OutOfBuckets = new(OfpErrorType.GroupModFailed, 4);
+    public static readonly OfpError ChainingUnsupported = new(OfpErrorType.GroupModFailed, 5);
+    public static readonly OfpError WatchUnsupported = new(OfpErrorType.GroupModFailed, 6);
+    public static readonly OfpError GroupLoop = new(OfpErrorType.GroupModFailed, 7);
+    public static readonly OfpError UnknownGroup = new(OfpErrorType.GroupModFailed, 8);
+    public static readonly OfpError ChainedGroup = new(OfpErrorType.GroupModFailed, 9);
+    public static readonly OfpError BadGroupType = new(OfpErrorType.GroupModFailed, 10);
+    public static readonly OfpError BadGroupCommand = new(OfpErrorType.GroupModFailed, 11);
+    public static readonly OfpError BadBucket = new(OfpErrorType.GroupModFailed, 12);
+    public static readonly OfpError BadWatch = new(OfpErrorType.GroupModFailed, 13);
+    public static readonly OfpError GroupModPermission = new(OfpErrorType.GroupModFailed, 14);
+
+    // OFPET_PORT_MOD_FAILED
+    public static readonly OfpError PortModBadPort = new(OfpErrorType.PortModFailed, 0);
+    public static readonly OfpError PortModBadHwAddr = new(OfpErrorType.PortModFailed, 1);
+    public static readonly OfpError PortModBadConfig = new(OfpErrorType.PortModFailed, 2);
+    public static readonly OfpError PortModBadAdvertise = new(OfpErrorType.PortModFailed, 3);
+    public static readonly OfpError PortModPermission = new(OfpErrorType.PortModFailed, 4);
+
+    // OFPET_TABLE_MOD_FAILED
+    public static readonly OfpError TableModBadTable = new(OfpErrorType.TableModFailed, 0);
+    public static readonly OfpError TableModBadConfig = new(OfpErrorType.TableModFailed, 1);
+    public static readonly OfpError TableModPermission = new(OfpErrorType.TableModFailed, 2);
+
+    // OFPET_QUEUE_OP_FAILED
+    public static readonly OfpError QueueOpBadPort = new(OfpErrorType.QueueOpFailed, 0);
+    public static readonly OfpError QueueOpBadQueue = new(OfpErrorType.QueueOpFailed, 1);
+    public static readonly OfpError QueueOpPermission = new(OfpErrorType.QueueOpFailed, 2);
+
+    // OFPET_METER_MOD_FAILED
+    public static readonly OfpError MeterModUnknown = new(OfpErrorType.MeterModFailed, 0);
+    public static readonly OfpError MeterExists = new(OfpErrorType.MeterModFailed, 1);
+    public static readonly OfpError InvalidMeter = new(OfpErrorType.MeterModFailed, 2);
+    public static readonly OfpError UnknownMeter = new(OfpErrorType.MeterModFailed, 3);
+    public static readonly OfpError BadMeterCommand = new(OfpErrorType.MeterModFailed, 4);
+    public static readonly OfpError BadMeterFlags = new(OfpErrorType.MeterModFailed, 5);
+    public static readonly OfpError BadMeterRate = new(OfpErrorType.MeterModFailed, 6);
+    public static readonly OfpError BadMeterBurst = new(OfpErrorType.MeterModFailed, 7);
+    public static readonly OfpError BadBand = new(OfpErrorType.MeterModFailed, 8);
+    public static readonly OfpError BadBandValue = new(OfpErrorType.MeterModFailed, 9);
+    public static readonly OfpError OutOfMeters = new(OfpErrorType.MeterModFailed, 10);
+    public static readonly OfpError OutOfBands = new(OfpErrorType.MeterModFailed, 11);
+
+    // OFPET_TABLE_FEATURES_FAILED. In OpenFlow 1.3 OVS reports its generic property errors
+    // (OFPBPC_BAD_TYPE/LEN/VALUE) with codes 2-4 of this type (ovs-ofctl print-error OFPBPC_BAD_LEN).
+    public static readonly OfpError TableFeaturesBadTable = new(OfpErrorType.TableFeaturesFailed, 0);
+    public static readonly OfpError TableFeaturesBadMetadata = new(OfpErrorType.TableFeaturesFailed, 1);
+    public static readonly OfpError BadPropertyType = new(OfpErrorType.TableFeaturesFailed, 2);
+    public static readonly OfpError BadPropertyLen = new(OfpErrorType.TableFeaturesFailed, 3);
+    public static readonly OfpError BadPropertyValue = new(OfpErrorType.TableFeaturesFailed, 4);
+    public static readonly OfpError TableFeaturesPermission = new(OfpErrorType.TableFeaturesFailed, 5);
+
+    // OVS's generic property errors that OpenFlow 1.3 carries as ONF experimenter errors (EXT-230).
+    public static readonly OfpError BadPropertyTooMany = new(OfpErrorType.Experimenter, 4443, OnfExperimenter);
+    public static readonly OfpError BadPropertyExperimenter = new(OfpErrorType.Experimenter, 4445, OnfExperimenter);
+    public static readonly OfpError BadPropertyExperimenterType = new(OfpErrorType.Experimenter, 4446, OnfExperimenter);
+
     /// <summary>ONF experimenter id, used by the bundle extension's errors (EXT-230).</summary>
     public const uint OnfExperimenter = 0x4F4E4600;
 

@@ -73,6 +73,15 @@ public static class MessageDecoder
             OfpType.BarrierReply => BarrierReply.Decode(header, ref body, mode),
             OfpType.RoleRequest => RoleRequest.Decode(header, ref body, mode),
             OfpType.RoleReply => RoleReply.Decode(header, ref body, mode),
+            OfpType.GroupMod => Group.GroupMod.Decode(header, ref body, mode),
+            OfpType.PortMod => Port.PortMod.Decode(header, ref body, mode),
+            OfpType.TableMod => Table.TableMod.Decode(header, ref body, mode),
+            OfpType.MeterMod => Meter.MeterMod.Decode(header, ref body, mode),
+            OfpType.QueueGetConfigRequest => Queue.QueueGetConfigRequest.Decode(header, ref body, mode),
+            OfpType.QueueGetConfigReply => Queue.QueueGetConfigReply.Decode(header, ref body, mode),
+            OfpType.GetAsyncRequest => Async.GetAsyncRequest.Decode(header, ref body, mode),
+            OfpType.GetAsyncReply => Async.GetAsyncReply.Decode(header, ref body, mode),
+            OfpType.SetAsync => Async.SetAsync.Decode(header, ref body, mode),
             _ => throw new OpenFlowException(OfpError.BadType, $"message type {(byte)header.Type} is not supported"),
         };
 

@@ -60,19 +60,14 @@ public static class FlowModText
 
         if (mod.BufferId != FlowMod.NoBuffer)
         {
-            output.Append("buffer:0x").Append(mod.BufferId.ToString("x8", CultureInfo.InvariantCulture)).Append(' ');
+            output.Append("buf:0x").Append(mod.BufferId.ToString("x", CultureInfo.InvariantCulture)).Append(' ');
         }
 
-        if (mod.OutPort != OfpPort.Any && mod.Command is FlowModCommand.Delete or FlowModCommand.DeleteStrict)
+        if (mod.OutPort != OfpPort.Any)
         {
             output.Append("out_port:");
             PortFormat.Append(output, mod.OutPort, names);
             output.Append(' ');
-        }
-
-        if (mod.OutGroup != FlowMod.AnyGroup && mod.Command is FlowModCommand.Delete or FlowModCommand.DeleteStrict)
-        {
-            output.Append("out_group:").Append(mod.OutGroup).Append(' ');
         }
 
         FlowStatsText.AppendFlags(output, mod.Flags, " ");

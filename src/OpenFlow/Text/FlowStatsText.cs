@@ -67,7 +67,7 @@ public static class FlowStatsText
             output.Append("hard_timeout=").Append(entry.HardTimeout).Append(", ");
         }
 
-        AppendFlags(output, entry.Flags, ", ");
+        AppendFlags(output, entry.Flags, " ");
         MatchTextBridge.Append(output, entry.Match, names, entry.Priority);
         if (output.Length == 0 || output[^1] != ' ')
         {

@@ -189,8 +189,40 @@ public static class OfpPrint
             return OfpError.BadLen;
         }
 
+        if (WholeMessageText(decoded, names) is { } whole)
+        {
+            // Those families write their own "NAME (OF1.3) (xid=..):" prefix; keep what follows it.
+            int colon = whole.IndexOf("):", StringComparison.Ordinal);
+            output.Append(whole, colon + 2, whole.Length - colon - 2);
+            return null;
+        }
+
         decoded.FormatBody(output, names, verbosity);
         return null;
+    }
+
+    /// <summary>
+    /// The mod, queue and async families format whole messages (header included) with their own Format; one
+    /// line per type.
+    /// </summary>
+    private static string? WholeMessageText(OpenFlowMessage message, PortNames names)
+    {
+        var text = new StringBuilder();
+        switch (message)
+        {
+            case Messages.Group.GroupMod m: m.Format(text, names); break;
+            case Messages.Meter.MeterMod m: m.Format(text, names); break;
+            case Messages.Port.PortMod m: m.Format(text, names); break;
+            case Messages.Table.TableMod m: m.Format(text, names); break;
+            case Messages.Queue.QueueGetConfigRequest m: m.Format(text, names); break;
+            case Messages.Queue.QueueGetConfigReply m: m.Format(text, names); break;
+            case Messages.Async.GetAsyncRequest m: m.Format(text, names); break;
+            case Messages.Async.GetAsyncReply m: m.Format(text, names); break;
+            case Messages.Async.SetAsync m: m.Format(text, names); break;
+            default: return null;
+        }
+
+        return text.ToString();
     }
 
     /// <summary>

@@ -121,7 +121,7 @@ public sealed record BundleControl : OpenFlowMessage
         uint bundleId = body.ReadUInt32();
         ushort type = body.ReadUInt16();
         ushort flags = body.ReadUInt16();
-        if (type > (ushort)BundleControlType.DiscardReply)
+        if (mode == DecodeMode.Strict && type > (ushort)BundleControlType.DiscardReply)
         {
             throw new OpenFlowException(OfpError.BundleBadType, $"bundle control type {type}");
         }
@@ -158,7 +158,8 @@ public sealed record BundleControl : OpenFlowMessage
             BundleControlType.CommitRequest => "COMMIT_REQUEST",
             BundleControlType.CommitReply => "COMMIT_REPLY",
             BundleControlType.DiscardRequest => "DISCARD_REQUEST",
-            _ => "DISCARD_REPLY",
+            BundleControlType.DiscardReply => "DISCARD_REPLY",
+            _ => "",
         });
         output.Append(" flags=");
         OnfBundle.AppendFlags(output, Flags);

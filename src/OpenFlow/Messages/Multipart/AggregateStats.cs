@@ -37,9 +37,9 @@ public sealed record AggregateStatsReply : MultipartReplyBody
 
     public uint FlowCount { get; init; }
 
-    public override int EncodedLength => Size;
+    public override int BodyLength => Size;
 
-    public override void Encode(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         writer.WriteUInt64(PacketCount);
         writer.WriteUInt64(ByteCount);
@@ -56,7 +56,7 @@ public sealed record AggregateStatsReply : MultipartReplyBody
     }
 
     /// <summary>OVS ofputil_aggregate_stats_format: " packet_count=N byte_count=N flow_count=N".</summary>
-    public override void Format(StringBuilder output, PortNames names, int verbosity)
+    public override void Format(StringBuilder output, PortNames names)
     {
         output.Append(" packet_count=").Append(PacketCount.ToString(CultureInfo.InvariantCulture))
             .Append(" byte_count=").Append(ByteCount.ToString(CultureInfo.InvariantCulture))

@@ -39,9 +39,9 @@ public abstract record FlowStatsRequestBase : MultipartRequestBody
 
     public OfpMatch Match { get; init; } = OfpMatch.Any;
 
-    public override int EncodedLength => FixedLength + Match.EncodedLength;
+    public override int BodyLength => FixedLength + Match.EncodedLength;
 
-    public override void Encode(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         writer.WriteByte(TableId);
         writer.WriteZeros(3);
@@ -67,7 +67,7 @@ public abstract record FlowStatsRequestBase : MultipartRequestBody
     }
 
     /// <summary>OVS ofputil_flow_stats_request_format: "[ table=T][ out_port=P][ out_group=G] MATCH".</summary>
-    public override void Format(StringBuilder output, PortNames names, int verbosity)
+    public override void Format(StringBuilder output, PortNames names)
     {
         if (TableId != FlowMod.AllTables)
         {
@@ -199,9 +199,9 @@ public sealed record FlowStatsReply : MultipartReplyBody
 
     public ImmutableArray<FlowStatsEntry> Entries { get; init; } = [];
 
-    public override int EncodedLength => Entries.Sum(e => e.EncodedLength);
+    public override int BodyLength => Entries.Sum(e => e.EncodedLength);
 
-    public override void Encode(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         foreach (var entry in Entries)
         {
@@ -221,7 +221,7 @@ public sealed record FlowStatsReply : MultipartReplyBody
     }
 
     /// <summary>OVS ofp_print_flow_stats_reply: each entry on its own line after "\n ".</summary>
-    public override void Format(StringBuilder output, PortNames names, int verbosity)
+    public override void Format(StringBuilder output, PortNames names)
     {
         foreach (var entry in Entries)
         {

@@ -5,20 +5,20 @@ using Dvr.OpenFlow.Wire;
 namespace Dvr.OpenFlow.Messages.Multipart;
 
 /// <summary>
-/// The typed body of a multipart request or reply (what follows the 16-byte multipart header). Each
-/// multipart type has a request body record and a reply body record; <see cref="MultipartBodyDecoder"/>
-/// picks one by type.
+/// Base of the multipart bodies of this file family (flow, aggregate, port description): a body that also
+/// knows its multipart type. Other families implement <see cref="IMultipartBody"/> directly and the multipart
+/// message carries their type itself.
 /// </summary>
-public abstract record MultipartBody
+public abstract record MultipartBody : IMultipartBody
 {
     public abstract MultipartType MultipartType { get; }
 
-    public abstract int EncodedLength { get; }
+    public abstract int BodyLength { get; }
 
-    public abstract void Encode(ref SpanWriter writer);
+    public abstract void WriteBody(ref SpanWriter writer);
 
     /// <summary>Appends what ovs-ofctl prints after the multipart header and flags.</summary>
-    public virtual void Format(StringBuilder output, PortNames names, int verbosity)
+    public virtual void Format(StringBuilder output, PortNames names)
     {
     }
 }

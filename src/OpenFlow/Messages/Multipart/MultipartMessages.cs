@@ -20,20 +20,32 @@ public abstract record MultipartMessage : OpenFlowMessage
 
     public MultipartFlags Flags { get; init; }
 
-    public abstract MultipartType MultipartType { get; }
+    private readonly MultipartType? _multipartType;
+
+    /// <summary>
+    /// The body: one of this family's <see cref="MultipartBody"/> records (which know their type) or any other
+    /// <see cref="IMultipartBody"/>, for which <see cref="MultipartType"/> must be set too.
+    /// </summary>
+    public required IMultipartBody Body { get; init; }
+
+    /// <summary>OFPMP type; taken from the body when it is a <see cref="MultipartBody"/>.</summary>
+    public MultipartType MultipartType
+    {
+        get => Body is MultipartBody typed ? typed.MultipartType
+            : _multipartType ?? throw new InvalidOperationException($"{Body.GetType().Name} needs an explicit MultipartType");
+        init => _multipartType = value;
+    }
 
     public bool HasMore => (Flags & MultipartFlags.More) != 0;
 
-    private protected abstract MultipartBody BodyBase { get; }
-
-    public override int BodyLength => HeaderLength + BodyBase.EncodedLength;
+    public override int BodyLength => HeaderLength + Body.BodyLength;
 
     public override void WriteBody(ref SpanWriter writer)
     {
         writer.WriteUInt16((ushort)MultipartType);
         writer.WriteUInt16((ushort)Flags);
         writer.WriteZeros(4);
-        BodyBase.Encode(ref writer);
+        Body.WriteBody(ref writer);
     }
 
     /// <summary>OVS ofp_print_stats: " flags=[more]" and unknown flag bits, then the body.</summary>
@@ -55,7 +67,7 @@ public abstract record MultipartMessage : OpenFlowMessage
             }
         }
 
-        BodyBase.Format(output, names, verbosity);
+        Body.Format(output, names);
     }
 }
 
@@ -64,20 +76,17 @@ public sealed record MultipartRequest : MultipartMessage
 {
     public override OfpType Type => OfpType.MultipartRequest;
 
-    public required MultipartRequestBody Body { get; init; }
-
-    public override MultipartType MultipartType => Body.MultipartType;
-
     public override string TextName => MultipartTypeNames.Format(MultipartType) + " request";
-
-    private protected override MultipartBody BodyBase => Body;
 
     public static MultipartRequest Decode(OfpHeader header, ref SpanReader body, DecodeMode mode)
     {
         var type = (MultipartType)body.ReadUInt16();
         var flags = (MultipartFlags)body.ReadUInt16();
         body.SkipPadding(4);
-        return new MultipartRequest { Xid = header.Xid, Flags = flags, Body = MultipartBodyDecoder.DecodeRequest(type, ref body, mode) };
+        var decoded = MultipartBodyDecoder.DecodeRequest(type, ref body, mode);
+        return decoded is MultipartBody
+            ? new MultipartRequest { Xid = header.Xid, Flags = flags, Body = decoded }
+            : new MultipartRequest { Xid = header.Xid, Flags = flags, Body = decoded, MultipartType = type };
     }
 }
 
@@ -86,19 +95,16 @@ public sealed record MultipartReply : MultipartMessage
 {
     public override OfpType Type => OfpType.MultipartReply;
 
-    public required MultipartReplyBody Body { get; init; }
-
-    public override MultipartType MultipartType => Body.MultipartType;
-
     public override string TextName => MultipartTypeNames.Format(MultipartType) + " reply";
-
-    private protected override MultipartBody BodyBase => Body;
 
     public static MultipartReply Decode(OfpHeader header, ref SpanReader body, DecodeMode mode)
     {
         var type = (MultipartType)body.ReadUInt16();
         var flags = (MultipartFlags)body.ReadUInt16();
         body.SkipPadding(4);
-        return new MultipartReply { Xid = header.Xid, Flags = flags, Body = MultipartBodyDecoder.DecodeReply(type, ref body, mode) };
+        var decoded = MultipartBodyDecoder.DecodeReply(type, ref body, mode);
+        return decoded is MultipartBody
+            ? new MultipartReply { Xid = header.Xid, Flags = flags, Body = decoded }
+            : new MultipartReply { Xid = header.Xid, Flags = flags, Body = decoded, MultipartType = type };
     }
 }

@@ -12,9 +12,9 @@ public sealed record PortDescRequest : MultipartRequestBody
 {
     public override MultipartType MultipartType => MultipartType.PortDesc;
 
-    public override int EncodedLength => 0;
+    public override int BodyLength => 0;
 
-    public override void Encode(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
     }
 
@@ -26,7 +26,7 @@ public sealed record PortDescRequest : MultipartRequestBody
     }
 
     /// <summary>OVS prints the port the request is for; OpenFlow 1.3 always asks for all (" port=ANY").</summary>
-    public override void Format(StringBuilder output, PortNames names, int verbosity)
+    public override void Format(StringBuilder output, PortNames names)
     {
         output.Append(" port=");
         PortFormat.Append(output, OfpPort.Any, names);
@@ -40,9 +40,9 @@ public sealed record PortDescReply : MultipartReplyBody
 
     public ImmutableArray<PortDescription> Ports { get; init; } = [];
 
-    public override int EncodedLength => Ports.Length * PortDescription.Size;
+    public override int BodyLength => Ports.Length * PortDescription.Size;
 
-    public override void Encode(ref SpanWriter writer)
+    public override void WriteBody(ref SpanWriter writer)
     {
         foreach (var port in Ports)
         {
@@ -66,7 +66,7 @@ public sealed record PortDescReply : MultipartReplyBody
     /// OVS ofp_print_ofpst_port_desc_reply: a newline, then the ports sorted by their 16-bit port number
     /// (OVS maps OpenFlow 1.3's reserved ports 0xffffff00.. onto 0xff00.., so LOCAL sorts last).
     /// </summary>
-    public override void Format(StringBuilder output, PortNames names, int verbosity)
+    public override void Format(StringBuilder output, PortNames names)
     {
         output.Append('\n');
         foreach (var port in Ports.OrderBy(p => SortKey(p.PortNumber)))

@@ -4,17 +4,6 @@ using Dvr.OpenFlow.Wire;
 
 namespace Dvr.OpenFlow.Messages.Port;
 
-/// <summary>enum ofp_port_config (OpenFlow 1.3.5 §7.2.1).</summary>
-[Flags]
-public enum PortConfig : uint
-{
-    None = 0,
-    PortDown = 1 << 0,
-    NoReceive = 1 << 2,
-    NoForward = 1 << 5,
-    NoPacketIn = 1 << 6,
-}
-
 /// <summary>enum ofp_port_state (OpenFlow 1.3.5 §7.2.1).</summary>
 [Flags]
 public enum PortState : uint
@@ -23,29 +12,6 @@ public enum PortState : uint
     LinkDown = 1 << 0,
     Blocked = 1 << 1,
     Live = 1 << 2,
-}
-
-/// <summary>enum ofp_port_features (OpenFlow 1.3.5 §7.2.1).</summary>
-[Flags]
-public enum PortFeatures : uint
-{
-    None = 0,
-    Rate10MbHalfDuplex = 1 << 0,
-    Rate10MbFullDuplex = 1 << 1,
-    Rate100MbHalfDuplex = 1 << 2,
-    Rate100MbFullDuplex = 1 << 3,
-    Rate1GbHalfDuplex = 1 << 4,
-    Rate1GbFullDuplex = 1 << 5,
-    Rate10GbFullDuplex = 1 << 6,
-    Rate40GbFullDuplex = 1 << 7,
-    Rate100GbFullDuplex = 1 << 8,
-    Rate1TbFullDuplex = 1 << 9,
-    OtherRate = 1 << 10,
-    Copper = 1 << 11,
-    Fiber = 1 << 12,
-    AutoNegotiation = 1 << 13,
-    Pause = 1 << 14,
-    PauseAsymmetric = 1 << 15,
 }
 
 /// <summary>
@@ -73,7 +39,14 @@ public sealed record PortDescription
 
     public MacAddress HardwareAddress { get; init; }
 
-    public string Name { get; init; } = "";
+    /// <summary>The interface name; the wire holds at most 15 characters plus a NUL, so longer names are cut.</summary>
+    public string Name
+    {
+        get => _name;
+        init => _name = value.Length > NameLength - 1 ? value[..(NameLength - 1)] : value;
+    }
+
+    private readonly string _name = "";
 
     public PortConfig Config { get; init; }
 

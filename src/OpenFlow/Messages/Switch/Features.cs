@@ -99,7 +99,7 @@ public sealed record FeaturesReply : OpenFlowMessage
     /// <summary>
     /// OVS ofputil_switch_features_format:
     /// " dpid:%016x\nn_tables:N, n_buffers:N[, auxiliary_id:N]\ncapabilities: NAMES\n".
-    /// OVS names capability bits in its own bit order (OFPUTIL_C_*) and drops bits OpenFlow 1.3 does not define.
+    /// OVS names capability bits in bit order and drops bits OpenFlow 1.3 does not define.
     /// </summary>
     public override void FormatBody(StringBuilder output, PortNames names, int verbosity)
     {
@@ -123,15 +123,15 @@ public sealed record FeaturesReply : OpenFlowMessage
         output.Append(names13.Count == 0 ? "0" : string.Join(' ', names13)).Append('\n');
     }
 
-    // OVS's OFPUTIL_C_* order: FLOW_STATS, TABLE_STATS, PORT_STATS, IP_REASM, QUEUE_STATS, GROUP_STATS, PORT_BLOCKED.
+    // In bit order, as OVS prints them.
     private static readonly (SwitchCapabilities Bit, string Name)[] CapabilityNames =
     [
         (SwitchCapabilities.FlowStats, "FLOW_STATS"),
         (SwitchCapabilities.TableStats, "TABLE_STATS"),
         (SwitchCapabilities.PortStats, "PORT_STATS"),
+        (SwitchCapabilities.GroupStats, "GROUP_STATS"),
         (SwitchCapabilities.IpReassembly, "IP_REASM"),
         (SwitchCapabilities.QueueStats, "QUEUE_STATS"),
-        (SwitchCapabilities.GroupStats, "GROUP_STATS"),
         (SwitchCapabilities.PortBlocked, "PORT_BLOCKED"),
     ];
 }

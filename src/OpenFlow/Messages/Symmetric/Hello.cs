@@ -144,5 +144,10 @@ public sealed record Hello : OpenFlowMessage
         output.Append('\n');
     }
 
+    public bool Equals(Hello? other) =>
+        other is not null && other.Xid == Xid && other.Version == Version && VersionBitmap.AsSpan().SequenceEqual(other.VersionBitmap.AsSpan());
+
+    public override int GetHashCode() => HashCode.Combine(Xid, Version, VersionBitmap.Length);
+
     private IEnumerable<byte> KnownOfferedVersions() => OfferedVersions.Where(v => v is >= 1 and <= 6);
 }
