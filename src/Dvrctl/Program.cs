@@ -10,6 +10,9 @@ public static class Program
         root.Subcommands.Add(Commands.ValidateCommand.Create());
         root.Subcommands.Add(Commands.CompileCommand.Create());
         root.Subcommands.Add(Commands.TraceCommand.Create());
+        root.Subcommands.Add(Commands.CodecCommands.OfpPrint());
+        root.Subcommands.Add(Commands.CodecCommands.ParseFlow());
+        root.Subcommands.Add(Commands.CodecCommands.ParseFlows());
         return root.Parse(args).Invoke();
     }
 }
