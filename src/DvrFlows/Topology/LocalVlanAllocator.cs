@@ -15,9 +15,12 @@ namespace Dvr.DvrFlows.Topology;
 ///   <c>1 + FNV-1a-64(name) mod 4094</c>; if that is taken it probes upward (4094 wraps to 1) to the next free one.</item>
 /// </list>
 /// The preferred VLAN depends on the network name only, so a network usually has the same local VLAN on every
-/// host. Adding or removing an unrelated network cannot move an existing one unless the newcomer's preferred VLAN
-/// is exactly the VLAN an existing network was probed to (a collision chain); pin with local_vlans to rule even
-/// that out.
+/// host. Adding a network N moves no existing network unless the VLAN N ends up with (its preferred one, or the
+/// next free one after a collision) is the VLAN of a network that sorts after N; that happens with probability
+/// about (networks on the host) / 4094 and only then does the later network move (to the next free VLAN, possibly
+/// moving others in its probe chain). Removing a network is the same event in reverse. Pin with local_vlans to
+/// rule it out; no rule without stored history can do better, since two networks that want the same VLAN
+/// cannot both keep it.
 /// </summary>
 public static class LocalVlanAllocator
 {

@@ -176,9 +176,11 @@ internal sealed class TopologyValidator
             }
 
             var pinned = new Dictionary<int, string>();
-            foreach (var (network, vlan) in host.LocalVlanPins)
+            // In file order, so the second of two equal pins is the one reported.
+            foreach (var (network, vlan, pinPath) in host.LocalVlanPins
+                .Select(kv => (kv.Key, kv.Value, Path: TopologyLoadContext.Child(path, "local_vlans." + kv.Key)))
+                .OrderBy(p => _context.Locate(p.Path).Line).ThenBy(p => _context.Locate(p.Path).Column))
             {
-                string pinPath = TopologyLoadContext.Child(path, "local_vlans." + network);
                 if (!_parsed.DeclaredNetworks.Contains(network))
                 {
                     Error(pinPath, $"local_vlans names unknown network '{network}'");
