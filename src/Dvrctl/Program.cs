@@ -13,6 +13,7 @@ public static class Program
         root.Subcommands.Add(Commands.CodecCommands.OfpPrint());
         root.Subcommands.Add(Commands.CodecCommands.ParseFlow());
         root.Subcommands.Add(Commands.CodecCommands.ParseFlows());
+        root.Subcommands.Add(Commands.ServeCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -1,28 +1,39 @@
+using System.Globalization;
 using System.Text;
-using Dvr.OpenFlow.Messages.Multipart;
 using Dvr.OpenFlow.Text;
 
 namespace Dvr.DvrFlows.Desired;
 
 /// <summary>
-/// Desired flows as <c>ovs-ofctl -O OpenFlow13 dump-flows --no-stats --names</c> prints them (checked on a
-/// netdev bridge of OVS 3.1): a leading space, <c>cookie=0x…, </c> when non-zero, <c>table=N, </c> when N is
-/// not 0, then <c>priority=P,match actions=…</c>. So compiler output and a switch dump compare line by line.
+/// Desired flows as <c>ovs-ofctl -O OpenFlow13 dump-flows --no-stats --names</c> prints them (OVS 3.1
+/// ofputil_flow_stats_format, checked on a netdev bridge): a leading space, <c>cookie=0x…, </c> when non-zero,
+/// <c>table=N, </c> when N is not 0, then the match with its priority (lib/match.c match_format, via
+/// <see cref="MatchText"/>), a space and <c>actions=…</c>. So compiler output and a switch dump compare line by line.
+/// Desired flows never carry timeouts or flags, so those fields of the layout are absent.
 /// </summary>
 public static class DesiredFlowText
 {
     public static string Format(DesiredFlow flow, PortNames names)
     {
         var line = new StringBuilder(" ");
-        var entry = new FlowStatsEntry
+        if (flow.Cookie != 0)
         {
-            TableId = flow.TableId,
-            Priority = flow.Priority,
-            Cookie = flow.Cookie,
-            Match = flow.Match,
-            Instructions = flow.Instructions,
-        };
-        FlowStatsText.Format(line, entry, names, FlowStatsText.Options.NoStats);
+            line.Append("cookie=0x").Append(flow.Cookie.ToString("x", CultureInfo.InvariantCulture)).Append(", ");
+        }
+
+        if (flow.TableId != 0)
+        {
+            line.Append("table=").Append(flow.TableId).Append(", ");
+        }
+
+        MatchText.Format(line, flow.Match, names, flow.Priority);
+        if (line[^1] != ' ')
+        {
+            line.Append(' ');
+        }
+
+        line.Append("actions=");
+        flow.Instructions.Format(line, names);
         return line.ToString();
     }
 

@@ -42,8 +42,11 @@ public static class LocalVlanAllocator
     }
 
     /// <summary>Local VLANs for every host: host name → (network name → VLAN).</summary>
-    public static ImmutableSortedDictionary<string, ImmutableSortedDictionary<string, int>> LocalVlansByHost(Topology topology) =>
-        topology.Hosts.ToImmutableSortedDictionary(h => h.Name, h => Allocate(topology.NetworksOnHost(h.Name), h.LocalVlanPins), StringComparer.Ordinal);
+    public static ImmutableSortedDictionary<string, ImmutableSortedDictionary<string, int>> LocalVlansByHost(Topology topology)
+    {
+        var present = topology.NetworksByHost();
+        return topology.Hosts.ToImmutableSortedDictionary(h => h.Name, h => Allocate(present[h.Name], h.LocalVlanPins), StringComparer.Ordinal);
+    }
 
     /// <summary>The allocation rule itself, on a set of present networks and a host's pins.</summary>
     public static ImmutableSortedDictionary<string, int> Allocate(IEnumerable<string> presentNetworks, IReadOnlyDictionary<string, int> pins)

@@ -27,79 +27,134 @@ public static class TopologyQueries
     /// host_dvr_for_dhcp the DHCP host counts), plus the SNAT host of its external gateway.
     /// A legacy router lives on the hosts its interface ports are bound to, plus its gateway host.
     /// </summary>
-    public static ImmutableSortedSet<string> HostsOfRouter(this Topology topology, Router router)
-    {
-        var hosts = ImmutableSortedSet.CreateBuilder<string>(StringComparer.Ordinal);
-        if (router.ExternalGateway is { } gateway)
-        {
-            hosts.Add(gateway.SnatHost);
-        }
+    public static ImmutableSortedSet<string> HostsOfRouter(this Topology topology, Router router) =>
+        PlaceRouters(topology, [router])[router.Name];
 
-        var interfaces = topology.RouterInterfaces(router.Name);
-        if (!router.Distributed)
-        {
-            foreach (var port in interfaces)
-            {
-                if (port.Host is not null)
-                {
-                    hosts.Add(port.Host);
-                }
-            }
-
-            return hosts.ToImmutable();
-        }
-
-        var routedSubnets = interfaces.SelectMany(p => p.FixedIps).Select(f => f.Subnet).ToHashSet(StringComparer.Ordinal);
-        foreach (var port in topology.Ports)
-        {
-            if (port.Host is null || !port.IsDvrServiced || !port.FixedIps.Any(f => routedSubnets.Contains(f.Subnet)))
-            {
-                continue;
-            }
-
-            var host = topology.FindHost(port.Host);
-            if (host is not null && host.AgentMode != AgentMode.Legacy)
-            {
-                hosts.Add(port.Host);
-            }
-        }
-
-        return hosts.ToImmutable();
-    }
+    /// <summary>Every router's hosts (<see cref="HostsOfRouter"/>) at once, in one pass over the ports.</summary>
+    public static ImmutableSortedDictionary<string, ImmutableSortedSet<string>> HostsOfRouters(this Topology topology) =>
+        PlaceRouters(topology, topology.Routers);
 
     /// <summary>Routers that exist on <paramref name="host"/>, sorted by name.</summary>
-    public static ImmutableArray<Router> RoutersOnHost(this Topology topology, string host) =>
-        topology.Routers.Where(r => topology.HostsOfRouter(r).Contains(host)).ToImmutableArray();
+    public static ImmutableArray<Router> RoutersOnHost(this Topology topology, string host)
+    {
+        var placement = topology.HostsOfRouters();
+        return topology.Routers.Where(r => placement[r.Name].Contains(host)).ToImmutableArray();
+    }
 
     /// <summary>
     /// Networks present on <paramref name="host"/>, sorted by name: those it has a bound port on, those a router
     /// living on it has an interface on, and the external network of a gateway whose SNAT it does. Each of these
     /// needs a local VLAN there (neutron-dvr-flows.md §4).
     /// </summary>
-    public static ImmutableSortedSet<string> NetworksOnHost(this Topology topology, string host)
+    public static ImmutableSortedSet<string> NetworksOnHost(this Topology topology, string host) =>
+        topology.NetworksByHost().GetValueOrDefault(host) ?? ImmutableSortedSet.Create<string>(StringComparer.Ordinal);
+
+    /// <summary><see cref="NetworksOnHost"/> for every host at once (host name → networks), in one pass.</summary>
+    public static ImmutableSortedDictionary<string, ImmutableSortedSet<string>> NetworksByHost(this Topology topology)
     {
-        var networks = ImmutableSortedSet.CreateBuilder<string>(StringComparer.Ordinal);
+        var networks = topology.Hosts.ToDictionary(h => h.Name, _ => ImmutableSortedSet.CreateBuilder<string>(StringComparer.Ordinal), StringComparer.Ordinal);
+        void Add(string host, string network)
+        {
+            if (networks.TryGetValue(host, out var set))
+            {
+                set.Add(network);
+            }
+        }
+
         foreach (var port in topology.Ports)
         {
-            if (string.Equals(port.Host, host, StringComparison.Ordinal))
+            if (port.Host is not null)
             {
-                networks.Add(port.Network);
+                Add(port.Host, port.Network);
             }
         }
 
-        foreach (var router in topology.RoutersOnHost(host))
+        var interfacesByRouter = topology.Ports.Where(p => p.IsRouterInterface && p.Router is not null).ToLookup(p => p.Router!, StringComparer.Ordinal);
+        foreach (var (routerName, hosts) in topology.HostsOfRouters())
         {
-            foreach (var port in topology.RouterInterfaces(router.Name))
+            var router = topology.GetRouter(routerName);
+            foreach (string host in hosts)
             {
-                networks.Add(port.Network);
-            }
+                foreach (var port in interfacesByRouter[routerName])
+                {
+                    Add(host, port.Network);
+                }
 
-            if (router.ExternalGateway is { } gateway && string.Equals(gateway.SnatHost, host, StringComparison.Ordinal))
-            {
-                networks.Add(gateway.Network);
+                if (router.ExternalGateway is { } gateway && string.Equals(gateway.SnatHost, host, StringComparison.Ordinal))
+                {
+                    Add(host, gateway.Network);
+                }
             }
         }
 
-        return networks.ToImmutable();
+        return networks.ToImmutableSortedDictionary(kv => kv.Key, kv => kv.Value.ToImmutable(), StringComparer.Ordinal);
+    }
+
+    // One pass over the ports places every router in `routers`; linear in the topology size, so compiling or
+    // validating a large cloud does not pay routers × ports × hosts.
+    private static ImmutableSortedDictionary<string, ImmutableSortedSet<string>> PlaceRouters(Topology topology, IEnumerable<Router> routers)
+    {
+        var placement = new Dictionary<string, ImmutableSortedSet<string>.Builder>(StringComparer.Ordinal);
+        var distributedBySubnet = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var wanted = new Dictionary<string, Router>(StringComparer.Ordinal);
+        foreach (var router in routers)
+        {
+            wanted[router.Name] = router;
+            var hosts = placement[router.Name] = ImmutableSortedSet.CreateBuilder<string>(StringComparer.Ordinal);
+            if (router.ExternalGateway is { } gateway)
+            {
+                hosts.Add(gateway.SnatHost);
+            }
+        }
+
+        foreach (var port in topology.Ports)
+        {
+            if (!port.IsRouterInterface || port.Router is null || !wanted.TryGetValue(port.Router, out var router))
+            {
+                continue;
+            }
+
+            if (!router.Distributed)
+            {
+                if (port.Host is not null)
+                {
+                    placement[router.Name].Add(port.Host);
+                }
+
+                continue;
+            }
+
+            foreach (var fixedIp in port.FixedIps)
+            {
+                if (!distributedBySubnet.TryGetValue(fixedIp.Subnet, out var list))
+                {
+                    distributedBySubnet[fixedIp.Subnet] = list = [];
+                }
+
+                list.Add(router.Name);
+            }
+        }
+
+        var dvrHosts = topology.Hosts.Where(h => h.AgentMode != AgentMode.Legacy).Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var port in topology.Ports)
+        {
+            if (port.Host is null || !port.IsDvrServiced || !dvrHosts.Contains(port.Host))
+            {
+                continue;
+            }
+
+            foreach (var fixedIp in port.FixedIps)
+            {
+                if (distributedBySubnet.TryGetValue(fixedIp.Subnet, out var served))
+                {
+                    foreach (string routerName in served)
+                    {
+                        placement[routerName].Add(port.Host);
+                    }
+                }
+            }
+        }
+
+        return placement.ToImmutableSortedDictionary(kv => kv.Key, kv => kv.Value.ToImmutable(), StringComparer.Ordinal);
     }
 }

@@ -720,9 +720,10 @@ internal sealed class TopologyValidator
     /// </summary>
     private void CheckPlacement(Topology topology)
     {
+        var presentByHost = topology.NetworksByHost();
         foreach (var host in topology.Hosts)
         {
-            var present = topology.NetworksOnHost(host.Name);
+            var present = presentByHost[host.Name];
             foreach (string networkName in present)
             {
                 if (topology.FindNetwork(networkName) is not { PhysicalNetwork: { } physnet } network || network.Type == NetworkType.Vxlan)

@@ -1,0 +1,44 @@
+using System.Collections.Immutable;
+using Dvr.OpenFlow.Messages.Flow;
+
+namespace Dvr.DvrFlows.Reconcile;
+
+/// <summary>
+/// What must change on one bridge to turn the installed flows into the desired ones (OVN ofctrl.c
+/// update_installed_flows_by_compare): <see cref="Deletes"/> are installed flows nobody wants,
+/// <see cref="Modifies"/> keep their identity and cookie but change instructions, <see cref="Adds"/> are
+/// missing flows or flows whose cookie must change (a MODIFY cannot change a cookie).
+/// </summary>
+public sealed record FlowDiff(ImmutableArray<FlowEntry> Deletes, ImmutableArray<FlowEntry> Modifies, ImmutableArray<FlowEntry> Adds)
+{
+    public static readonly FlowDiff Empty = new([], [], []);
+
+    public bool IsEmpty => Deletes.IsEmpty && Modifies.IsEmpty && Adds.IsEmpty;
+
+    public int Count => Deletes.Length + Modifies.Length + Adds.Length;
+
+    /// <summary>
+    /// The flow mods in send order: deletes, then modifies, then adds (Faucet valve_flowreorder), so a batch
+    /// never briefly holds both an old and a new flow that overlap. Each mod's entry is returned beside it so
+    /// an error can name the flow.
+    /// </summary>
+    public IEnumerable<(FlowEntry Flow, FlowMod Mod)> ToFlowMods()
+    {
+        foreach (var flow in Deletes)
+        {
+            yield return (flow, flow.ToFlowMod(FlowModCommand.DeleteStrict));
+        }
+
+        foreach (var flow in Modifies)
+        {
+            yield return (flow, flow.ToFlowMod(FlowModCommand.ModifyStrict));
+        }
+
+        foreach (var flow in Adds)
+        {
+            yield return (flow, flow.ToFlowMod(FlowModCommand.Add));
+        }
+    }
+
+    public override string ToString() => $"{Adds.Length} add(s), {Modifies.Length} modify(s), {Deletes.Length} delete(s)";
+}
