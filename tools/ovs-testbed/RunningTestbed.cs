@@ -106,6 +106,19 @@ public sealed partial class RunningTestbed : IAsyncDisposable
             result.Stdout);
     }
 
+    /// <summary>
+    /// Forgets what traffic taught the testbed, so that a new set of flows starts clean: every bridge's MAC table
+    /// (fdb/flush) and the dynamic neighbour entries of every port, router and SNAT namespace (a failed ARP keeps later
+    /// pings failing for seconds). The routers' permanent neighbour entries stay.
+    /// </summary>
+    public async Task FlushLearnedStateAsync(CancellationToken cancellationToken = default)
+    {
+        var flushes = Hosts.Values.Select(host => (Task)host.AppctlAsync(["fdb/flush"], cancellationToken)).ToList();
+        flushes.AddRange(Plan.Namespaces.Select(ns =>
+            (Task)CommandRunner.RunCheckedAsync("ip", ["-n", ns.Name, "neigh", "flush", "all"], cancellationToken: cancellationToken)));
+        await Task.WhenAll(flushes).ConfigureAwait(false);
+    }
+
     public Task<TeardownReport> DownAsync(CancellationToken cancellationToken = default) => Testbed.DownAsync(Options, cancellationToken);
 
     public async ValueTask DisposeAsync() => await DownAsync().ConfigureAwait(false);

@@ -49,6 +49,22 @@ public static class Testbed
         return new RunningTestbed(plan, topology, options, stopwatch.Elapsed);
     }
 
+    /// <summary>
+    /// A handle on a testbed that is already up (e.g. started with `dvr-testbed up` by another process), for the same
+    /// topology and options. Touches nothing; throws if the testbed's manifest is missing.
+    /// </summary>
+    public static RunningTestbed Attach(Topology topology, TestbedOptions options)
+    {
+        var plan = TestbedPlanner.Create(topology, options);
+        string manifest = Path.Combine(plan.BaseDirectory, ManifestFileName);
+        if (!File.Exists(manifest))
+        {
+            throw new InvalidOperationException($"no testbed '{options.Prefix}' is up: {manifest} does not exist");
+        }
+
+        return new RunningTestbed(plan, topology, options, TimeSpan.Zero);
+    }
+
     /// <summary>Tears down the testbed with this prefix (see <see cref="Teardown"/>); harmless when there is none.</summary>
     public static Task<TeardownReport> DownAsync(TestbedOptions options, CancellationToken cancellationToken = default) =>
         Teardown.RunAsync(options, cancellationToken);
@@ -140,7 +156,7 @@ public static class Testbed
         if (missing.Count > 0)
         {
             throw new InvalidOperationException(
-                $"the testbed needs {string.Join(", ", missing)}; install with tools/ovs-testbed/install-deps.sh (docs/testbed.md)");
+                $"the testbed needs {string.Join(", ", missing)}; install with scripts/setup.sh (docs/testbed.md)");
         }
     }
 

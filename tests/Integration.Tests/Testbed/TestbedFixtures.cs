@@ -96,10 +96,12 @@ internal static class TestbedFixtures
             }
 
             await InstallFlatPassThroughAsync(testbed, host, brInt);
-
             await host.ReplaceFlowsAsync(host.IntegrationBridge, brInt);
             await host.ReplaceFlowsAsync(host.TunnelBridge, brTun);
         }));
+
+        // Tests share a testbed: what earlier flows let it learn must not decide whether these work.
+        await testbed.FlushLearnedStateAsync();
     }
 
     /// <summary>
@@ -180,12 +182,20 @@ internal static class TestbedFixtures
             await host.ReplaceFlowsAsync(host.IntegrationBridge, brInt);
             await host.ReplaceFlowsAsync(host.TunnelBridge, brTun);
         }));
+
+        // Tests share a testbed: what earlier flows let it learn must not decide whether these work.
+        await testbed.FlushLearnedStateAsync();
     }
 
     /// <summary>Removes every flow from every bridge of the testbed.</summary>
-    public static async Task ClearFlowsAsync(RunningTestbed testbed) =>
+    public static async Task ClearFlowsAsync(RunningTestbed testbed)
+    {
         await Task.WhenAll(testbed.Hosts.Values.SelectMany(host =>
             host.Plan.ControlledBridges.Select(bridge => host.OfctlAsync("del-flows", bridge.Name))));
+
+        // Tests share a testbed: what earlier flows let it learn must not decide whether these work.
+        await testbed.FlushLearnedStateAsync();
+    }
 
     /// <summary>PIDs of live processes whose command line mentions <paramref name="directory"/>.</summary>
     public static List<int> ProcessesMentioning(string directory)

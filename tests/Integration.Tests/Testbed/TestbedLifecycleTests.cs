@@ -26,8 +26,9 @@ public class TestbedLifecycleTests
             // Act
             var second = await OvsTestbed.Testbed.UpAsync(topology, options);
             var secondDaemons = TestbedFixtures.ProcessesMentioning(options.ResolvedBaseDirectory + "/");
-            await TestbedFixtures.InstallSimpleL2FlowsAsync(second);
-            var ping = await second.PingAsync("vma", "10.0.1.11", count: 2);
+            var attached = OvsTestbed.Testbed.Attach(topology, options);
+            await TestbedFixtures.InstallSimpleL2FlowsAsync(attached);
+            var ping = await attached.PingAsync("vma", "10.0.1.11", count: 2);
             var firstDown = await OvsTestbed.Testbed.DownAsync(options);
             var secondDown = await OvsTestbed.Testbed.DownAsync(options);
 
@@ -41,6 +42,7 @@ public class TestbedLifecycleTests
                 Assert.That(firstDown.SignalledProcesses, Has.Count.EqualTo(4));
                 Assert.That(firstDown.DeletedNamespaces, Has.Count.EqualTo(5), "2 hosts, 2 VMs, underlay");
                 Assert.That(secondDown.NothingFound, Is.True, secondDown.ToString());
+                Assert.That(() => OvsTestbed.Testbed.Attach(topology, options), Throws.InvalidOperationException);
                 Assert.That(TestbedFixtures.NamespacesWithPrefix("tbB-"), Is.Empty);
                 Assert.That(TestbedFixtures.ProcessesMentioning(options.ResolvedBaseDirectory + "/"), Is.Empty);
                 Assert.That(Directory.Exists(options.ResolvedBaseDirectory), Is.False);
