@@ -181,23 +181,21 @@ public static class Demo
             return true;
         }
 
-        string file = Path.Combine(Path.GetTempPath(), $"{cloud.Testbed.Prefix}demo-{Environment.ProcessId}.pcap");
-        var capture = await PacketCaptureSession.StartAsync(cloud.Testbed.UnderlayNamespace, cloud.Testbed.Plan.Underlay.Bridge, file, "udp port 4789").ConfigureAwait(false);
+        await using var capture = await UnderlayCapture.StartAsync(cloud.Testbed, "demo").ConfigureAwait(false);
+        IReadOnlyList<VxlanFrame> frames;
         try
         {
             await cloud.Testbed.PingAsync(pair.From.Name, pair.To.FixedIps[0].Ip.ToString(), count: 1).ConfigureAwait(false);
         }
         finally
         {
-            await capture.StopAsync().ConfigureAwait(false);
+            frames = await capture.StopAsync().ConfigureAwait(false);
         }
 
-        var frames = PcapReader.ReadVxlan(file);
-        File.Delete(file);
         var routed = frames.FirstOrDefault(f => f.Inner.IsIcmp && Equals(f.Inner.IpSource, pair.From.FixedIps[0].Ip));
         var sender = topology.Hosts.Single(h => h.Name == pair.From.Host);
         var gatewayMacs = topology.Ports.Where(p => p.DeviceOwner == DeviceOwner.RouterInterfaceDistributed).Select(p => p.Mac).ToHashSet();
-        output.WriteLine($"-- one routed frame on the underlay: {pair.From.Name} ({pair.From.Host}) -> {pair.To.Name} ({pair.To.Host}), captured on {cloud.Testbed.UnderlayNamespace}/{cloud.Testbed.Plan.Underlay.Bridge} with SharpPcap, decoded with PacketDotNet");
+        output.WriteLine($"-- one routed frame on the underlay: {pair.From.Name} ({pair.From.Host}) -> {pair.To.Name} ({pair.To.Host}), captured on the underlay ports in {cloud.Testbed.UnderlayNamespace} with tcpdump, read with SharpPcap, decoded with PacketDotNet");
         if (routed is null)
         {
             output.WriteLine("   FAIL: no routed ICMP frame was captured");

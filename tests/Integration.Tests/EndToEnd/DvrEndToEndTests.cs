@@ -94,8 +94,8 @@ public class DvrEndToEndTests
     [Test]
     public async Task Underlay_RoutedTrafficNeverCarriesAGatewayMac_AndCarriesTheSendersDvrMac()
     {
-        string file = Path.Combine(Path.GetTempPath(), $"{Prefix}underlay-{Environment.ProcessId}.pcap");
-        var capture = await PacketCaptureSession.StartAsync(Testbed.UnderlayNamespace, Testbed.Plan.Underlay.Bridge, file, "udp port 4789");
+        await using var capture = await UnderlayCapture.StartAsync(Testbed, "underlay");
+        IReadOnlyList<VxlanFrame> frames;
         try
         {
             // Fresh neighbour caches: the VMs ARP for their gateway again while we watch.
@@ -111,11 +111,9 @@ public class DvrEndToEndTests
         }
         finally
         {
-            await capture.StopAsync();
+            frames = await capture.StopAsync();
         }
 
-        var frames = PcapReader.ReadVxlan(file);
-        File.Delete(file);
         var gateways = GatewayMacs();
         var gatewayIps = _topology.Subnets.Where(s => s.GatewayIp is not null).Select(s => s.GatewayIp!).ToList();
         var dvrMacByTunnelIp = _topology.Hosts.ToDictionary(h => h.TunnelIp, h => h.DvrMac);
@@ -168,20 +166,18 @@ public class DvrEndToEndTests
     [Test]
     public async Task Snat_VmOnAComputeNodeReachesTheInternetThroughTheNetworkNode()
     {
-        string file = Path.Combine(Path.GetTempPath(), $"{Prefix}snat-{Environment.ProcessId}.pcap");
-        var capture = await PacketCaptureSession.StartAsync(Testbed.UnderlayNamespace, Testbed.Plan.Underlay.Bridge, file, "udp port 4789");
+        await using var capture = await UnderlayCapture.StartAsync(Testbed, "snat");
         PingResult ping;
+        IReadOnlyList<VxlanFrame> frames;
         try
         {
             ping = await Testbed.PingAsync("vm1", Testbed.Options.InternetAddress.ToString(), count: 2, timeout: TimeSpan.FromSeconds(3));
         }
         finally
         {
-            await capture.StopAsync();
+            frames = await capture.StopAsync();
         }
 
-        var frames = PcapReader.ReadVxlan(file);
-        File.Delete(file);
         var cn1 = _topology.Hosts.Single(h => h.Name == "cn1").TunnelIp;
         var nn = _topology.Hosts.Single(h => h.Name == "nn").TunnelIp;
         Assert.That(ping.Success, ping.Output);

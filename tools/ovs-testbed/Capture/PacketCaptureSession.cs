@@ -1,16 +1,14 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 
 namespace Dvr.OvsTestbed.Capture;
 
 /// <summary>
-/// A tcpdump writing a pcap file inside one of the testbed's namespaces. Stopped with SIGINT so tcpdump flushes
+/// A tcpdump writing a pcap file inside one of the testbed's namespaces. Immediate mode, because libpcap otherwise
+/// holds packets in its ring buffer and an interrupt discards them; stopped with SIGINT so tcpdump flushes
 /// and closes the file properly; the file is then read with <see cref="PcapReader"/> (SharpPcap + PacketDotNet).
 /// </summary>
-public sealed partial class PacketCaptureSession : IAsyncDisposable
+public sealed class PacketCaptureSession : IAsyncDisposable
 {
-    private const int SigInt = 2;
-
     private readonly Process _process;
     private bool _stopped;
 
@@ -31,7 +29,7 @@ public sealed partial class PacketCaptureSession : IAsyncDisposable
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (string arg in new[] { "netns", "exec", ns, "tcpdump", "-i", interfaceName, "-U", "-n", "-s", "256", "-w", file })
+        foreach (string arg in new[] { "netns", "exec", ns, "tcpdump", "-i", interfaceName, "--immediate-mode", "-U", "-n", "-s", "256", "-w", file })
         {
             info.ArgumentList.Add(arg);
         }
@@ -74,7 +72,12 @@ public sealed partial class PacketCaptureSession : IAsyncDisposable
         _stopped = true;
         if (!_process.HasExited)
         {
-            _ = Kill(_process.Id, SigInt);
+            // SIGINT (not SIGKILL) so tcpdump writes out and closes the pcap file.
+            using (var interrupt = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await interrupt.WaitForExitAsync().ConfigureAwait(false);
+            }
+
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             try
             {
@@ -93,7 +96,51 @@ public sealed partial class PacketCaptureSession : IAsyncDisposable
         await StopAsync().ConfigureAwait(false);
         _process.Dispose();
     }
+}
 
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
+/// <summary>
+/// Captures VXLAN on every host's underlay port at once. A Linux bridge's own device only sees what is addressed
+/// to the bridge, not the unicast it forwards between ports, so each host's port is captured separately.
+/// </summary>
+public sealed class UnderlayCapture : IAsyncDisposable
+{
+    private readonly List<PacketCaptureSession> _sessions;
+
+    private UnderlayCapture(List<PacketCaptureSession> sessions) => _sessions = sessions;
+
+    public static async Task<UnderlayCapture> StartAsync(RunningTestbed testbed, string tag)
+    {
+        var sessions = new List<PacketCaptureSession>();
+        foreach (string host in testbed.Hosts.Keys)
+        {
+            var (ns, port) = testbed.UnderlayCapturePoint(host);
+            string file = Path.Combine(Path.GetTempPath(), $"{testbed.Prefix}{tag}-{host}-{Environment.ProcessId}.pcap");
+            sessions.Add(await PacketCaptureSession.StartAsync(ns, port, file, $"udp port {PcapReader.VxlanPort}").ConfigureAwait(false));
+        }
+
+        return new UnderlayCapture(sessions);
+    }
+
+    /// <summary>Stops every capture and returns the VXLAN frames seen on any host's port (a frame between two hosts appears twice).</summary>
+    public async Task<IReadOnlyList<VxlanFrame>> StopAsync()
+    {
+        var frames = new List<VxlanFrame>();
+        foreach (var session in _sessions)
+        {
+            await session.StopAsync().ConfigureAwait(false);
+            frames.AddRange(PcapReader.ReadVxlan(session.File));
+            File.Delete(session.File);
+        }
+
+        return frames;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var session in _sessions)
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+            File.Delete(session.File);
+        }
+    }
 }
