@@ -14,6 +14,7 @@ need_cmd ethtool      || missing+=(ethtool)
 need_cmd iptables     || missing+=(iptables)
 need_cmd tcpdump      || missing+=(tcpdump)
 need_cmd ping         || missing+=(iputils-ping)
+need_cmd nc           || missing+=(netcat-openbsd)
 need_cmd pgrep        || missing+=(procps)
 [ -e /usr/lib/x86_64-linux-gnu/libpcap.so.0.8 ] || [ -e /usr/lib/aarch64-linux-gnu/libpcap.so.0.8 ] || missing+=(libpcap0.8)
 

@@ -9,6 +9,10 @@ public static class Program
         var root = new RootCommand("dvrctl: OpenFlow 1.3 controller and diagnostics for OpenStack-style Distributed Virtual Routing on Open vSwitch.");
         root.Subcommands.Add(Commands.ValidateCommand.Create());
         root.Subcommands.Add(Commands.CompileCommand.Create());
+        root.Subcommands.Add(Commands.TraceCommand.Create());
+        root.Subcommands.Add(Commands.CodecCommands.OfpPrint());
+        root.Subcommands.Add(Commands.CodecCommands.ParseFlow());
+        root.Subcommands.Add(Commands.CodecCommands.ParseFlows());
         root.Subcommands.Add(Commands.ServeCommand.Create());
         return root.Parse(args).Invoke();
     }

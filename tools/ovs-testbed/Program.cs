@@ -10,6 +10,7 @@ const string Usage = """
       dvr-testbed status [--prefix P] [--base-dir DIR]
       dvr-testbed exec [--prefix P] NAMESPACE COMMAND...     (runs COMMAND in PREFIX+NAMESPACE, e.g. v-vm1 or h-cn1)
       dvr-testbed ping [--prefix P] PORT DESTINATION-IP      (from a VM port's namespace)
+      dvr-testbed demo TOPOLOGY.yaml [--prefix P] [--keep]   (testbed + Dvr controller + ping matrix + underlay proof)
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -26,6 +27,7 @@ try
     string? baseDir = null;
     var controller = ControllerTarget.None;
     bool keepOnFailure = false;
+    bool keep = false;
     for (int i = 1; i < args.Length; i++)
     {
         // exec passes everything after the namespace through untouched.
@@ -45,6 +47,9 @@ try
                 break;
             case "--keep-on-failure":
                 keepOnFailure = true;
+                break;
+            case "--keep":
+                keep = true;
                 break;
             case "--base-dir":
                 baseDir = Value(args, ref i);
@@ -89,6 +94,13 @@ try
                 return 0;
             }
 
+        case "demo":
+            if (positional.Count != 1)
+            {
+                throw new ArgumentException("demo needs exactly one TOPOLOGY file");
+            }
+
+            return await Demo.RunAsync(positional[0], prefix, keep, Console.Out);
         case "down":
             Console.WriteLine(await Testbed.DownAsync(options));
             return 0;
@@ -127,7 +139,7 @@ try
             throw new ArgumentException($"unknown command '{verb}'");
     }
 }
-catch (Exception e) when (e is ArgumentException or FormatException or TopologyValidationException or TestbedCommandException or InvalidOperationException or IOException)
+catch (Exception e) when (e is ArgumentException or FormatException or TopologyValidationException or TestbedCommandException or InvalidOperationException or IOException or TimeoutException)
 {
     Console.Error.WriteLine($"dvr-testbed: {e.Message}");
     return 1;

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using Dvr.DvrFlows.Apply;
+using Dvr.DvrFlows.Controller;
+using Dvr.DvrFlows.Topology;
+using Dvr.OpenFlow.Connection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Dvr.OvsTestbed;
+
+/// <summary>
+/// A whole DVR cloud on one machine: the namespace testbed built from a topology, with the Dvr controller
+/// (in this process) as the controller of every bridge over a unix socket. Used by the end-to-end tests and the
+/// demo. The controller can be stopped and started again while the testbed keeps forwarding
+/// (fail_mode=secure keeps flows while no controller is connected).
+/// </summary>
+public sealed class DvrCloud : IAsyncDisposable
+{
+    private readonly ILoggerFactory _logs;
+    private ControllerHost? _controller;
+
+    private DvrCloud(Topology topology, string controllerSocket, ILoggerFactory logs)
+    {
+        Topology = topology;
+        ControllerSocket = controllerSocket;
+        _logs = logs;
+    }
+
+    public Topology Topology { get; private set; }
+
+    public RunningTestbed Testbed { get; private set; } = null!;
+
+    /// <summary>The unix socket the controller listens on (each host's rundir links to it).</summary>
+    public string ControllerSocket { get; }
+
+    public DvrController? Controller => _controller?.Controller;
+
+    /// <summary>Bridges the controller must own: every host's br-int, br-tun and physical bridges.</summary>
+    public int ExpectedBridgeCount => Topology.Hosts.Sum(h => 2 + h.PhysicalBridges.Count);
+
+    /// <summary>Starts the controller, brings the testbed up pointed at it, and waits until every bridge is in sync.</summary>
+    public static async Task<DvrCloud> StartAsync(Topology topology, string prefix, ILoggerFactory? logs = null, TimeSpan? convergeTimeout = null, CancellationToken cancellationToken = default)
+    {
+        var options = new TestbedOptions { Prefix = prefix };
+        // The socket lives beside (not inside) the run directory, which `up` wipes when it cleans a previous run.
+        string socketDirectory = Path.Combine(TestbedOptions.DefaultBaseParent, prefix + "ctl");
+        Directory.CreateDirectory(socketDirectory);
+        string socket = Path.Combine(socketDirectory, "controller.sock");
+        File.Delete(socket);
+        var cloud = new DvrCloud(topology, socket, logs ?? NullLoggerFactory.Instance);
+        cloud.StartController();
+        try
+        {
+            cloud.Testbed = await OvsTestbed.Testbed.UpAsync(topology, options with { Controller = new UnixController(socket) }, cancellationToken).ConfigureAwait(false);
+            await cloud.WaitConvergedAsync(convergeTimeout ?? TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+            return cloud;
+        }
+        catch
+        {
+            await cloud.StopControllerAsync().ConfigureAwait(false);
+            await OvsTestbed.Testbed.DownAsync(options, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>(Re)starts the in-process controller listening on <see cref="ControllerSocket"/>.</summary>
+    public void StartController()
+    {
+        if (_controller is not null)
+        {
+            throw new InvalidOperationException("the controller is already running");
+        }
+
+        File.Delete(ControllerSocket);
+        var controller = new DvrController(
+            Topology,
+            CompilerFlowSource.Instance,
+            new BridgeSessionOptions { AuditInterval = TimeSpan.FromSeconds(5), RetryDelay = TimeSpan.FromMilliseconds(200) },
+            loggerFactory: _logs);
+        _controller = new ControllerHost(controller, loggerFactory: _logs);
+        _controller.Listen(OpenFlowEndpoint.Parse($"unix:{ControllerSocket}"));
+    }
+
+    /// <summary>Stops the controller as a crash would look to the switches: connections close, flows stay.</summary>
+    public async Task StopControllerAsync()
+    {
+        if (_controller is { } running)
+        {
+            _controller = null;
+            await running.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Applies a new topology to the running controller (a valid edit of the topology file).</summary>
+    public void UpdateTopology(Topology topology)
+    {
+        Topology = topology;
+        Controller?.UpdateTopology(topology);
+    }
+
+    /// <summary>Waits until every expected bridge has a session that is in sync and has nothing in flight.</summary>
+    public async Task WaitConvergedAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var sessions = Controller?.Sessions ?? [];
+            if (sessions.Count >= ExpectedBridgeCount && sessions.All(s => s.State == BridgeState.InSync))
+            {
+                foreach (var session in sessions)
+                {
+                    await session.WhenIdleAsync().WaitAsync(timeout - clock.Elapsed, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (sessions.All(s => s.State == BridgeState.InSync))
+                {
+                    return;
+                }
+            }
+
+            if (clock.Elapsed > timeout)
+            {
+                string states = string.Join(", ", sessions.Select(s => $"{s.Host}/{s.Bridge}={s.State}"));
+                throw new TimeoutException($"the controller did not converge in {timeout.TotalSeconds:0} s: {sessions.Count}/{ExpectedBridgeCount} bridges connected ({states})");
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopControllerAsync().ConfigureAwait(false);
+        if (Testbed is not null)
+        {
+            await Testbed.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
