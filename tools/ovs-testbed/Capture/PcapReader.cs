@@ -26,6 +26,8 @@ public static class PcapReader
     /// <summary>The IANA VXLAN port (RFC 7348 §5), which OVS uses by default.</summary>
     public const int VxlanPort = 4789;
 
+    private const int UdpHeaderLength = 8;
+
     /// <summary>VXLAN header: flags(1) reserved(3) VNI(3) reserved(1).</summary>
     private const int VxlanHeaderLength = 8;
 
@@ -43,8 +45,9 @@ public static class PcapReader
                 continue;
             }
 
-            var payload = udp.PayloadData;
-            if (payload is null || payload.Length < VxlanHeaderLength + 14)
+            // The UDP layer's own bytes: PacketDotNet decodes port 4789 as VXLAN itself, leaving PayloadData empty.
+            var payload = udp.Bytes.AsSpan(UdpHeaderLength).ToArray();
+            if (payload.Length < VxlanHeaderLength + 14)
             {
                 continue;
             }
