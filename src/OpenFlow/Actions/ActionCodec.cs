@@ -123,7 +123,7 @@ public static class ActionCodec
         }
 
         var subtype = (NiciraSubtype)reader.PeekUInt16(8);
-        if (!Enum.IsDefined(subtype) || subtype is NiciraSubtype.Conntrack or NiciraSubtype.Nat)
+        if (!Enum.IsDefined(subtype) || subtype is NiciraSubtype.Conntrack or NiciraSubtype.Nat or NiciraSubtype.DecTtl)
         {
             throw new OpenFlowException(OfpError.BadActionExperimenterType, $"unknown Nicira action subtype {(ushort)subtype}");
         }
@@ -142,7 +142,6 @@ public static class ActionCodec
         NiciraSubtype.Note => NoteAction.Decode(ref body, length),
         NiciraSubtype.OutputReg => OutputRegAction.Decode(ref body, length),
         NiciraSubtype.Learn => LearnAction.Decode(ref body, length),
-        NiciraSubtype.DecTtl => NiciraFixed(length, 16, subtype, new DecNwTtlAction()),
         NiciraSubtype.Controller => ControllerAction.Decode(ref body, length),
         NiciraSubtype.DecTtlCountIds => DecTtlCountIdsAction.Decode(ref body, length),
         NiciraSubtype.Conjunction => ConjunctionAction.Decode(ref body, length),

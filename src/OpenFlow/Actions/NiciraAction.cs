@@ -16,6 +16,7 @@ public enum NiciraSubtype : ushort
     ResubmitTable = 14,
     OutputReg = 15,
     Learn = 16,
+    /// <summary>NXAST_DEC_TTL: OVS 3.1 reports it as OFPBAC_BAD_VENDOR_TYPE in OpenFlow 1.3 (it writes OFPAT_DEC_NW_TTL).</summary>
     DecTtl = 18,
     Controller = 20,
     DecTtlCountIds = 21,

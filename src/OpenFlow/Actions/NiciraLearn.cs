@@ -214,7 +214,7 @@ public sealed record LearnAction : NiciraAction
             throw new OpenFlowException(OfpError.BadActionArgument, "learn into table 255");
         }
 
-        var specs = ImmutableArray.CreateBuilder<LearnSpec>();
+        var raw = new List<(ushort, NxmFieldInfo?, int, UInt128, NxmFieldInfo?, int)>();
         while (body.Remaining >= 2)
         {
             ushort header = body.ReadUInt16();
@@ -223,7 +223,7 @@ public sealed record LearnAction : NiciraAction
                 break;
             }
 
-            specs.Add(DecodeSpec(ref body, header));
+            raw.Add(DecodeSpec(ref body, header));
         }
 
         if (body.Rest.ContainsAnyExcept((byte)0))
@@ -231,54 +231,71 @@ public sealed record LearnAction : NiciraAction
             throw new OpenFlowException(OfpError.BadActionArgument, "learn has non-zero bytes after its last spec");
         }
 
-        return action with { Specs = specs.ToImmutable() };
+        return action with { Specs = [.. raw.Select(CheckSpec)] };
     }
 
-    private static LearnSpec DecodeSpec(ref SpanReader body, ushort header)
+    /// <summary>
+    /// One spec (ofp-actions.c decode_LEARN_specs): a bad source/destination combination is OFPBAC_BAD_ARGUMENT,
+    /// a spec running past the action OFPBAC_BAD_LEN, field headers as nx_pull_header; ranges are checked later.
+    /// </summary>
+    private static (ushort Header, NxmFieldInfo? Source, int SourceOffset, UInt128 Immediate, NxmFieldInfo? Destination, int DestinationOffset) DecodeSpec(ref SpanReader body, ushort header)
     {
-        int bits = header & 0x3ff;
         bool immediate = (header & (1 << 13)) != 0;
         var kind = (LearnSpecKind)((header >> 11) & 3);
-        if ((header & 0xc400) != 0 || (int)kind == 3 || bits == 0 || (immediate && kind == LearnSpecKind.Output))
+        if ((int)kind == 3 || (immediate && kind == LearnSpecKind.Output))
         {
-            throw new OpenFlowException(OfpError.BadActionArgument, $"learn spec header 0x{header:x4} is invalid");
+            throw new OpenFlowException(OfpError.BadActionArgument, $"learn spec header 0x{header:x4} combines a bad source and destination");
         }
 
-        NxmSubfield? source = null;
+        int bits = header & 0x3ff;
+        int needed = (immediate ? LearnSpec.ImmediateLength(bits) : 6) + (kind == LearnSpecKind.Output ? 0 : 6);
+        if (body.Remaining < needed)
+        {
+            throw new OpenFlowException(OfpError.BadActionLen, "learn spec runs past the end of the action");
+        }
+
+        NxmFieldInfo? source = null;
+        int sourceOffset = 0;
         UInt128 value = 0;
         if (immediate)
         {
-            int length = LearnSpec.ImmediateLength(bits);
-            EnsureRemaining(ref body, length);
-            foreach (byte b in body.ReadBytes(length))
+            foreach (byte b in body.ReadBytes(LearnSpec.ImmediateLength(bits)))
             {
                 value = (value << 8) | b;
             }
         }
         else
         {
-            EnsureRemaining(ref body, 6);
-            var field = NxmSubfield.DecodeField(body.ReadUInt32(), OfpError.BadActionArgument);
-            source = NxmSubfield.Create(field, body.ReadUInt16(), bits, OfpError.BadActionArgument);
+            // Learn looks fields up without nx_pull_header's errors: an unknown one fails learn_check (OFPBAC_BAD_SET_TYPE).
+            source = NxmSubfield.LookupField(body.ReadUInt32());
+            sourceOffset = body.ReadUInt16();
         }
 
-        NxmSubfield? destination = null;
+        NxmFieldInfo? destination = null;
+        int destinationOffset = 0;
         if (kind != LearnSpecKind.Output)
         {
-            EnsureRemaining(ref body, 6);
-            var field = NxmSubfield.DecodeField(body.ReadUInt32(), OfpError.BadActionArgument);
-            destination = NxmSubfield.Create(field, body.ReadUInt16(), bits, OfpError.BadActionArgument);
+            destination = NxmSubfield.LookupField(body.ReadUInt32());
+            destinationOffset = body.ReadUInt16();
         }
 
-        return new LearnSpec(kind, bits, source, value, destination);
+        return (header, source, sourceOffset, value, destination, destinationOffset);
     }
 
-    private static void EnsureRemaining(ref SpanReader body, int count)
+    /// <summary>lib/learn.c learn_check: sources as mf_check_src, match destinations too, load destinations as mf_check_dst.</summary>
+    private static LearnSpec CheckSpec((ushort Header, NxmFieldInfo? Source, int SourceOffset, UInt128 Immediate, NxmFieldInfo? Destination, int DestinationOffset) raw)
     {
-        if (body.Remaining < count)
+        int bits = raw.Header & 0x3ff;
+        var kind = (LearnSpecKind)((raw.Header >> 11) & 3);
+        bool immediate = (raw.Header & (1 << 13)) != 0;
+        NxmSubfield? source = immediate ? null : NxmSubfield.CheckSource(raw.Source, raw.SourceOffset, bits);
+        NxmSubfield? destination = kind switch
         {
-            throw new OpenFlowException(OfpError.BadActionArgument, "learn spec runs past the end of the action");
-        }
+            LearnSpecKind.Match => NxmSubfield.CheckSource(raw.Destination, raw.DestinationOffset, bits),
+            LearnSpecKind.Load => NxmSubfield.CheckDestination(raw.Destination, raw.DestinationOffset, bits),
+            _ => null,
+        };
+        return new LearnSpec(kind, bits, source, raw.Immediate, destination);
     }
 
     public override void Format(StringBuilder output, PortNames names)

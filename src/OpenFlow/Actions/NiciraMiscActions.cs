@@ -78,7 +78,7 @@ public sealed record ConjunctionAction(uint Id, byte Clause, byte ClauseCount) :
         uint id = body.ReadUInt32();
         if (count is < 2 or > 64 || clause >= count)
         {
-            throw new OpenFlowException(OfpError.BadActionArgument, $"conjunction clause {clause + 1}/{count} is invalid");
+            throw new OpenFlowException(ActionErrors.BadConjunction, $"conjunction clause {clause + 1}/{count} is invalid");
         }
 
         return new ConjunctionAction(id, clause, count);
@@ -119,7 +119,7 @@ public sealed record DecTtlCountIdsAction(ImmutableArray<ushort> ControllerIds) 
         int count = body.ReadUInt16();
         if (body.ReadBytes(4).ContainsAnyExcept((byte)0))
         {
-            throw new OpenFlowException(OfpError.BadActionArgument, "dec_ttl with non-zero reserved bytes");
+            throw new OpenFlowException(ActionErrors.MustBeZero, "dec_ttl with non-zero reserved bytes");
         }
 
         if (body.Remaining < 2 * count)
@@ -259,14 +259,14 @@ public sealed record ControllerAction(ushort MaxLength, ushort ControllerId, byt
         writer.WriteZeros(1);
     }
 
-    /// <summary>Decodes NXAST_CONTROLLER; the plain "action, id 0" case becomes an output to CONTROLLER, as OVS does.</summary>
-    internal static OfpAction Decode(ref SpanReader body, int length)
+    /// <summary>Decodes NXAST_CONTROLLER (OVS keeps the Nicira form, so it re-encodes the same bytes).</summary>
+    internal static ControllerAction Decode(ref SpanReader body, int length)
     {
         ExpectLength(length, 16, NiciraSubtype.Controller);
         ushort maxLength = body.ReadUInt16();
         ushort id = body.ReadUInt16();
         byte reason = body.ReadByte();
-        return reason == ReasonAction && id == 0 ? new OutputAction(OfpPort.Controller, maxLength) : new ControllerAction(maxLength, id, reason);
+        return new ControllerAction(maxLength, id, reason);
     }
 
     public override void Format(StringBuilder output, PortNames names)

@@ -28,24 +28,19 @@ public sealed record RegMoveAction(NxmSubfield Source, NxmSubfield Destination) 
         writer.WriteUInt32(Destination.Field.Header);
     }
 
-    /// <summary>decode_NXAST_RAW_REG_MOVE + nxm_reg_move_check: bad headers or ranges are OFPBAC_BAD_ARGUMENT.</summary>
+    /// <summary>
+    /// decode_NXAST_RAW_REG_MOVE: headers as nx_pull_header (OFPBMC_BAD_FIELD / OFPBMC_BAD_MASK), then
+    /// nxm_reg_move_check (OFPBAC_BAD_SET_LEN for ranges, OFPBAC_BAD_SET_ARGUMENT for a read-only destination).
+    /// </summary>
     internal static RegMoveAction Decode(ref SpanReader body, int length)
     {
         ExpectLength(length, Length, NiciraSubtype.RegMove);
         int bits = body.ReadUInt16();
         int srcOffset = body.ReadUInt16();
         int dstOffset = body.ReadUInt16();
-        var src = NxmSubfield.DecodeField(body.ReadUInt32(), OfpError.BadActionArgument);
-        var dst = NxmSubfield.DecodeField(body.ReadUInt32(), OfpError.BadActionArgument);
-        var action = new RegMoveAction(
-            NxmSubfield.Create(src, srcOffset, bits, OfpError.BadActionArgument),
-            NxmSubfield.Create(dst, dstOffset, bits, OfpError.BadActionArgument));
-        if (!dst.Writable)
-        {
-            throw new OpenFlowException(OfpError.BadActionArgument, $"move to read-only field {dst.NxmName}");
-        }
-
-        return action;
+        var src = NxmSubfield.PullField(body.ReadUInt32());
+        var dst = NxmSubfield.PullField(body.ReadUInt32());
+        return new RegMoveAction(NxmSubfield.CheckSource(src, srcOffset, bits), NxmSubfield.CheckDestination(dst, dstOffset, bits));
     }
 
     public override void Format(StringBuilder output, PortNames names)
@@ -79,23 +74,21 @@ public sealed record RegLoadAction(NxmSubfield Destination, ulong Value) : Nicir
         writer.WriteUInt64(Value);
     }
 
-    /// <summary>decode_NXAST_RAW_REG_LOAD: a value wider than n_bits or a bad destination is OFPBAC_BAD_ARGUMENT.</summary>
+    /// <summary>
+    /// decode_NXAST_RAW_REG_LOAD: mf_check_dst on the destination (OFPBAC_BAD_SET_TYPE / _SET_LEN / _SET_ARGUMENT),
+    /// then a value wider than n_bits is OFPBAC_BAD_ARGUMENT.
+    /// </summary>
     internal static RegLoadAction Decode(ref SpanReader body, int length)
     {
         ExpectLength(length, Length, NiciraSubtype.RegLoad);
         ushort offsetBits = body.ReadUInt16();
-        var field = NxmSubfield.DecodeField(body.ReadUInt32(), OfpError.BadActionArgument);
+        var field = NxmSubfield.LookupField(body.ReadUInt32());
         ulong value = body.ReadUInt64();
         int bits = (offsetBits & 0x3f) + 1;
-        var dst = NxmSubfield.Create(field, offsetBits >> 6, bits, OfpError.BadActionArgument);
+        var dst = NxmSubfield.CheckDestination(field, offsetBits >> 6, bits);
         if (bits < 64 && value >> bits != 0)
         {
             throw new OpenFlowException(OfpError.BadActionArgument, $"load of 0x{value:x} does not fit in {bits} bits");
-        }
-
-        if (!field.Writable)
-        {
-            throw new OpenFlowException(OfpError.BadActionArgument, $"load to read-only field {field.NxmName}");
         }
 
         return new RegLoadAction(dst, value);
@@ -136,14 +129,15 @@ public sealed record OutputRegAction(NxmSubfield Source, ushort MaxLength = 0xff
     {
         ExpectLength(length, Length, NiciraSubtype.OutputReg);
         ushort offsetBits = body.ReadUInt16();
-        var field = NxmSubfield.DecodeField(body.ReadUInt32(), OfpError.BadActionArgument);
+        var field = NxmSubfield.LookupField(body.ReadUInt32());
         ushort maxLength = body.ReadUInt16();
         if (body.ReadBytes(6).ContainsAnyExcept((byte)0))
         {
             throw new OpenFlowException(OfpError.BadActionArgument, "output_reg with non-zero padding");
         }
 
-        return new OutputRegAction(NxmSubfield.Create(field, offsetBits >> 6, (offsetBits & 0x3f) + 1, OfpError.BadActionArgument), maxLength);
+        // decode_NXAST_RAW_OUTPUT_REG ends with mf_check_src.
+        return new OutputRegAction(NxmSubfield.CheckSource(field, offsetBits >> 6, (offsetBits & 0x3f) + 1), maxLength);
     }
 
     public override void Format(StringBuilder output, PortNames names)

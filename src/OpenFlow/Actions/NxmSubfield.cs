@@ -20,33 +20,67 @@ public readonly record struct NxmSubfield(NxmFieldInfo Field, int Offset, int Bi
     /// <summary>Mask of the selected bits, aligned at bit 0 of the field.</summary>
     public UInt128 Mask => (Bits >= 128 ? UInt128.MaxValue : (UInt128.One << Bits) - 1) << Offset;
 
-    /// <summary>Decodes a header (4 bytes; experimenter OXM headers are not used by OVS here).</summary>
-    public static NxmFieldInfo DecodeField(uint header, OfpError error)
+    /// <summary>
+    /// Reads a field header the way lib/nx-match.c nx_pull_header does (move, learn): an unknown header, or a
+    /// known one with the wrong length, is OFPBMC_BAD_FIELD; a header with the mask bit is OFPBMC_BAD_MASK.
+    /// </summary>
+    public static NxmFieldInfo PullField(uint header)
     {
-        if ((header & 0x100) != 0)
+        // A masked header carries value and mask, so its length is twice the field's.
+        bool masked = (header & 0x100) != 0;
+        uint exact = masked ? (header & 0xfffffe00) | ((header & 0xff) / 2) : header;
+        // NXM_NX_TUN_METADATA0..63 (NXM_1 fields 40-103) have variable length: OVS knows them at any length.
+        bool tunnelMetadata = (exact >> 16) == 1 && ((exact >> 9) & 0x7f) is >= 40 and <= 103;
+        var field = LookupField(exact);
+        if (field is null && !tunnelMetadata)
         {
-            throw new OpenFlowException(error, $"field header 0x{header:x8} has the mask bit set");
+            throw new OpenFlowException(OfpError.BadField, $"unknown field header 0x{header:x8}");
         }
 
-        var field = NxmFieldTable.FromHeader(header)
-            ?? throw new OpenFlowException(error, $"unknown field header 0x{header:x8}");
-        if ((header & 0xff) != field.Bytes && (header & 0xff) != (field.SetFieldHeader & 0xff))
+        if (masked)
         {
-            throw new OpenFlowException(error, $"field header 0x{header:x8} has a bad length for {field.NxmName}");
+            throw new OpenFlowException(OfpError.BadMask, $"field header 0x{header:x8} has the mask bit set");
         }
 
-        return field;
+        return field ?? throw new OpenFlowException(OfpError.BadField, $"tunnel metadata field 0x{header:x8} is not supported");
     }
 
-    /// <summary>Checks the range lies inside the field (OVS mf_check_src/mf_check_dst → OFPBAC_BAD_SET_ARGUMENT... per caller).</summary>
-    public static NxmSubfield Create(NxmFieldInfo field, int offset, int bits, OfpError error)
+    /// <summary>lib/meta-flow.c mf_from_nxm_header (load, output:reg): the field with exactly this header, or null.</summary>
+    public static NxmFieldInfo? LookupField(uint header)
     {
-        if (bits <= 0 || offset < 0 || offset + bits > field.Bits)
+        var field = NxmFieldTable.FromHeader(header);
+        return field is not null && (header & 0x100) == 0 && (header & 0xff) == field.Bytes ? field : null;
+    }
+
+    /// <summary>
+    /// lib/meta-flow.c mf_check_src: an unknown field is OFPBAC_BAD_SET_TYPE; zero bits or bits outside the field
+    /// are OFPBAC_BAD_SET_LEN.
+    /// </summary>
+    public static NxmSubfield CheckSource(NxmFieldInfo? field, int offset, int bits, string role = "source")
+    {
+        if (field is null)
         {
-            throw new OpenFlowException(error, $"bits {offset}..{offset + bits - 1} do not fit in {field.NxmName} ({field.Bits} bits)");
+            throw new OpenFlowException(OfpError.BadSetType, $"unknown {role} field");
+        }
+
+        if (bits <= 0 || offset >= field.Bits || offset + bits > field.Bits)
+        {
+            throw new OpenFlowException(OfpError.BadSetLen, $"bits {offset}..{offset + bits - 1} do not fit in the {field.Bits}-bit {role} field {field.NxmName}");
         }
 
         return new NxmSubfield(field, offset, bits);
+    }
+
+    /// <summary>lib/meta-flow.c mf_check_dst: as <see cref="CheckSource"/>, and a read-only field is OFPBAC_BAD_SET_ARGUMENT.</summary>
+    public static NxmSubfield CheckDestination(NxmFieldInfo? field, int offset, int bits)
+    {
+        var subfield = CheckSource(field, offset, bits, "destination");
+        if (!subfield.Field.Writable)
+        {
+            throw new OpenFlowException(OfpError.BadSetArgument, $"destination field {subfield.Field.NxmName} is not writable");
+        }
+
+        return subfield;
     }
 
     public void Format(StringBuilder output)
@@ -158,7 +192,16 @@ public static class NxmValues
                 output.Append(value.ToString(CultureInfo.InvariantCulture));
                 break;
             case NxmValueKind.Hexadecimal:
-                output.Append("0x").Append(value.ToString("x", CultureInfo.InvariantCulture));
+                // mf_format uses ds_put_hex, which prints a bare "0" for zero.
+                if (value == 0)
+                {
+                    output.Append('0');
+                }
+                else
+                {
+                    output.Append("0x").Append(value.ToString("x", CultureInfo.InvariantCulture));
+                }
+
                 break;
             case NxmValueKind.Ethernet:
                 AppendMac(output, (ulong)value);

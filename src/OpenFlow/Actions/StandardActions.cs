@@ -134,19 +134,24 @@ public sealed record SetFieldAction(OxmField Field, UInt128 Value) : OfpAction
     }
 
     /// <summary>
-    /// decode_OFPAT_RAW12_SET_FIELD: a mask bit or an unknown field is OFPBAC_BAD_SET_TYPE... as OVS reports:
-    /// unknown header or wrong length → OFPBAC_BAD_SET_LEN (nx_pull_header), mask → OFPBAC_BAD_SET_ARGUMENT,
-    /// a value outside the field's range or non-zero padding → OFPBAC_BAD_SET_ARGUMENT.
+    /// decode_OFPAT_RAW12_SET_FIELD, with OVS 3.1's errors: a masked TLV of a known field is OFPBAC_BAD_SET_MASK,
+    /// an unknown field or wrong length OFPBAC_BAD_SET_LEN (OVS sometimes says OFPBAC_BAD_SET_TYPE for an unknown
+    /// field, depending on its field hash table; we always say BAD_SET_LEN),
+    /// a value outside the field's range or non-zero padding OFPBAC_BAD_SET_ARGUMENT.
     /// </summary>
     internal static SetFieldAction Decode(ref SpanReader body, int length)
     {
         uint header = body.ReadUInt32();
+        uint experimenter = (header >> 16) == OxmFields.ExperimenterClass ? body.ReadUInt32() : 0;
         if ((header & 0x100) != 0)
         {
-            throw new OpenFlowException(OfpError.BadSetArgument, $"set_field with a mask (header 0x{header:x8})");
+            uint exact = (header & 0xfffffe00) | ((header & 0xff) / 2);
+            var maskedField = OxmFields.FromHeader(exact, experimenter);
+            throw maskedField is not null && maskedField.Length == (int)(exact & 0xff) - (experimenter != 0 ? 4 : 0)
+                ? new OpenFlowException(ActionErrors.BadSetMask, $"set_field of {maskedField.Name} with a mask")
+                : new OpenFlowException(OfpError.BadSetLen, $"set_field of unknown field 0x{header:x8}");
         }
 
-        uint experimenter = (header >> 16) == OxmFields.ExperimenterClass ? body.ReadUInt32() : 0;
         var field = OxmFields.FromHeader(header, experimenter);
         int valueLength = (int)(header & 0xff) - (experimenter != 0 ? 4 : 0);
         if (field is null || field.Length != valueLength)

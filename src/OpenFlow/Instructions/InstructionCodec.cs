@@ -99,7 +99,17 @@ public static class InstructionCodec
             case OfpInstructionType.WriteActions:
                 body.Skip(4);
                 var written = body.ReadSub(body.Remaining, OfpError.BadActionLen);
-                return new WriteActionsInstruction(ActionCodec.DecodeList(ref written, mode));
+                var set = ActionCodec.DecodeList(ref written, mode);
+                foreach (var action in set.Actions)
+                {
+                    if (!WriteActionsInstruction.IsAllowedInActionSet(action))
+                    {
+                        // ofpacts_decode_for_action_set: "disallowed action in action set".
+                        throw new OpenFlowException(OfpError.BadActionType, $"{action} is not allowed in write_actions");
+                    }
+                }
+
+                return new WriteActionsInstruction(set);
             default:
                 body.Skip(4);
                 var applied = body.ReadSub(body.Remaining, OfpError.BadActionLen);

@@ -134,6 +134,16 @@ public sealed record ApplyActionsInstruction(ActionList Actions) : OfpInstructio
 /// <summary>OFPIT_WRITE_ACTIONS: <c>type(2)=3 | len(2) | pad(4) | actions</c>. Text: <c>write_actions(output:2,...)</c>.</summary>
 public sealed record WriteActionsInstruction(ActionList Actions) : OfpInstruction
 {
+    /// <summary>
+    /// Whether the action may go in the action set (§5.10). OVS allows the spec's set-able actions plus move/load
+    /// and resubmit, and refuses its other extensions there (lib/ofp-actions.c ofpact_is_allowed_in_actions_set;
+    /// checked against ovs-ofctl 3.1 parse-instructions).
+    /// </summary>
+    public static bool IsAllowedInActionSet(OfpAction action) => action is OutputAction or PushVlanAction or PopVlanAction or ResubmitAction
+        or SetFieldAction or SetMplsTtlAction or DecMplsTtlAction or PushMplsAction or PopMplsAction or SetQueueAction
+        or GroupAction or SetNwTtlAction or DecNwTtlAction or RegMoveAction or RegLoadAction or DecTtlCountIdsAction
+        or SetTunnelAction;
+
     public override OfpInstructionType InstructionType => OfpInstructionType.WriteActions;
 
     public override int EncodedLength => 8 + Actions.EncodedLength;

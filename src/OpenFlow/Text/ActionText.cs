@@ -139,15 +139,17 @@ public static class ActionText
                     Add(new MeterInstruction(ParseUInt32(item.Value, "meter")), 0, "meter");
                     break;
                 case "apply_actions":
-                    Add(null, 1, "apply_actions");
-                    sawApply = true;
-                    apply.AddRange(ParseActions(item.Value, names).Actions);
-                    break;
+                    throw new TextParseException("apply_actions is the default instruction");
                 case "clear_actions":
                     Add(new ClearActionsInstruction(), 2, "clear_actions");
                     break;
                 case "write_actions":
                     var written = ParseActions(item.Value, names);
+                    if (written.Actions.FirstOrDefault(a => !WriteActionsInstruction.IsAllowedInActionSet(a)) is { } disallowed)
+                    {
+                        throw new TextParseException($"write_actions: action {disallowed} is not allowed in the action set");
+                    }
+
                     Add(written.Count == 0 ? null : new WriteActionsInstruction(written), 3, "write_actions");
                     break;
                 case "write_metadata":
@@ -477,13 +479,21 @@ public static class ActionText
 
         string valueText = text[..arrow];
         int slash = valueText.IndexOf('/', StringComparison.Ordinal);
-        var value = NxmValues.ParseValue(info, slash < 0 ? valueText : valueText[..slash], names);
+        bool isVlanVid = info.MfName == "vlan_vid";
+        UInt128 ParsePart(string part) => isVlanVid ? NxmValues.ParseInteger(part, "vlan_vid") : NxmValues.ParseValue(info, part, names);
+        var value = ParsePart(slash < 0 ? valueText : valueText[..slash]);
         var all = info.Bits >= 128 ? UInt128.MaxValue : (UInt128.One << info.Bits) - 1;
-        var mask = slash < 0 ? all : NxmValues.ParseValue(info, valueText[(slash + 1)..], names);
-        if (info.MfName == "vlan_vid")
+        var mask = slash < 0 ? all : ParsePart(valueText[(slash + 1)..]);
+        if (isVlanVid)
         {
-            value |= 0x1000;
+            // The OXM value carries OFPVID_PRESENT; OVS would encode a value without it that no switch accepts.
+            if ((value & 0x1000) == 0 || value > 0x1fff)
+            {
+                throw new TextParseException($"set_field:{valueText}->vlan_vid: the value must include OFPVID_PRESENT (0x1000), e.g. {(int)(value & 0xfff) | 0x1000}");
+            }
+
             all = 0x1fff;
+            mask = slash < 0 ? all : mask;
         }
 
         if ((mask & all) == all)

@@ -24,6 +24,10 @@ public static class FlowStatsText
         NoStats,
     }
 
+    /// <summary>One line of ovs-ofctl dump-flows output: a space, then the flow (no newline).</summary>
+    public static string DumpFlowsLine(FlowStatsEntry entry, PortNames names, Options options = Options.WithStats) =>
+        " " + Format(entry, names, options);
+
     public static string Format(FlowStatsEntry entry, PortNames names, Options options = Options.WithStats)
     {
         var sb = new StringBuilder();

@@ -141,7 +141,12 @@ public static class PacketText
             parts.Add("nw_ecn=" + (flow.Tos & 0x03).ToString(CultureInfo.InvariantCulture));
             parts.Add("nw_ttl=" + flow.Ttl.ToString(CultureInfo.InvariantCulture));
             parts.Add("nw_frag=" + (flow.Fragment switch { 0 => "no", 1 => "first", _ => "later" }));
-            if (flow.Proto is ProtoIcmp or ProtoIcmpv6 && protoInPrefix)
+            bool later = flow.Fragment == 2;
+            if (later)
+            {
+                // OVS leaves L4 fields of non-first fragments wildcarded, so they are not printed.
+            }
+            else if (flow.Proto is ProtoIcmp or ProtoIcmpv6 && protoInPrefix)
             {
                 parts.Add("icmp_type=" + flow.TpSrc.ToString(CultureInfo.InvariantCulture));
                 parts.Add("icmp_code=" + flow.TpDst.ToString(CultureInfo.InvariantCulture));
@@ -158,7 +163,7 @@ public static class PacketText
                 parts.Add("tp_dst=" + flow.TpDst.ToString(CultureInfo.InvariantCulture));
             }
 
-            if (flow.Proto == ProtoTcp && protoInPrefix)
+            if (flow.Proto == ProtoTcp && protoInPrefix && !later)
             {
                 parts.Add("tcp_flags=" + TcpFlags(flow.TcpFlags));
             }
@@ -320,10 +325,7 @@ public static class PacketText
             flow.Fragment = (fragment & 0x1fff) != 0 ? 2 : 1;
         }
 
-        if (flow.Fragment != 2)
-        {
-            ExtractL4(ref flow, ip[headerLength..], ipv6: false);
-        }
+        ExtractL4(ref flow, ip[headerLength..], ipv6: false);
     }
 
     private static void ExtractIpv6(ref Flow flow, ReadOnlySpan<byte> ip)
@@ -385,6 +387,7 @@ public static class PacketText
                 if (flow.Fragment == 2)
                 {
                     flow.Proto = next;
+                    ExtractL4(ref flow, rest, ipv6: true);
                     return;
                 }
             }
@@ -398,45 +401,68 @@ public static class PacketText
         ExtractL4(ref flow, rest, ipv6: true);
     }
 
+    /// <summary>
+    /// L4 ports, ICMP type/code and TCP flags (not for non-first fragments, and TCP only with a sane data offset),
+    /// and the checksum OVS prints whenever the L4 bytes cover the protocol's header, parsed or not.
+    /// </summary>
     private static void ExtractL4(ref Flow flow, ReadOnlySpan<byte> l4, bool ipv6)
     {
+        bool parse = flow.Fragment != 2;
         switch (flow.Proto)
         {
             case ProtoTcp when l4.Length >= 20:
+                flow.Checksum = "tcp_csum:" + Hex16(l4[16..]);
                 int offset = (l4[12] >> 4) * 4;
-                if (offset < 20 || offset > l4.Length)
+                if (parse && offset >= 20 && offset <= l4.Length)
                 {
-                    break;
+                    flow.TpSrc = BinaryPrimitives.ReadUInt16BigEndian(l4);
+                    flow.TpDst = BinaryPrimitives.ReadUInt16BigEndian(l4[2..]);
+                    flow.TcpFlags = (ushort)(BinaryPrimitives.ReadUInt16BigEndian(l4[12..]) & 0x0fff);
                 }
 
-                flow.TpSrc = BinaryPrimitives.ReadUInt16BigEndian(l4);
-                flow.TpDst = BinaryPrimitives.ReadUInt16BigEndian(l4[2..]);
-                flow.TcpFlags = (ushort)(BinaryPrimitives.ReadUInt16BigEndian(l4[12..]) & 0x0fff);
-                flow.Checksum = "tcp_csum:" + BinaryPrimitives.ReadUInt16BigEndian(l4[16..]).ToString("x", CultureInfo.InvariantCulture);
                 break;
             case ProtoUdp when l4.Length >= 8:
-                flow.TpSrc = BinaryPrimitives.ReadUInt16BigEndian(l4);
-                flow.TpDst = BinaryPrimitives.ReadUInt16BigEndian(l4[2..]);
-                flow.Checksum = "udp_csum:" + BinaryPrimitives.ReadUInt16BigEndian(l4[6..]).ToString("x", CultureInfo.InvariantCulture);
+                flow.Checksum = "udp_csum:" + Hex16(l4[6..]);
+                if (parse)
+                {
+                    flow.TpSrc = BinaryPrimitives.ReadUInt16BigEndian(l4);
+                    flow.TpDst = BinaryPrimitives.ReadUInt16BigEndian(l4[2..]);
+                }
+
                 break;
             case ProtoSctp when l4.Length >= 12:
-                flow.TpSrc = BinaryPrimitives.ReadUInt16BigEndian(l4);
-                flow.TpDst = BinaryPrimitives.ReadUInt16BigEndian(l4[2..]);
                 flow.Checksum = "sctp_csum:" + BinaryPrimitives.ReadUInt32BigEndian(l4[8..]).ToString("x", CultureInfo.InvariantCulture);
+                if (parse)
+                {
+                    flow.TpSrc = BinaryPrimitives.ReadUInt16BigEndian(l4);
+                    flow.TpDst = BinaryPrimitives.ReadUInt16BigEndian(l4[2..]);
+                }
+
                 break;
             case ProtoIcmp when !ipv6 && l4.Length >= 8:
-                flow.TpSrc = l4[0];
-                flow.TpDst = l4[1];
-                flow.Checksum = "icmp_csum:" + BinaryPrimitives.ReadUInt16BigEndian(l4[2..]).ToString("x", CultureInfo.InvariantCulture);
+                flow.Checksum = "icmp_csum:" + Hex16(l4[2..]);
+                if (parse)
+                {
+                    flow.TpSrc = l4[0];
+                    flow.TpDst = l4[1];
+                }
+
                 break;
             case ProtoIcmpv6 when ipv6 && l4.Length >= 4:
-                flow.TpSrc = l4[0];
-                flow.TpDst = l4[1];
-                flow.Checksum = "icmp6_csum:" + BinaryPrimitives.ReadUInt16BigEndian(l4[2..]).ToString("x", CultureInfo.InvariantCulture);
-                ExtractNeighborDiscovery(ref flow, l4);
+                flow.Checksum = "icmp6_csum:" + Hex16(l4[2..]);
+                if (parse)
+                {
+                    flow.TpSrc = l4[0];
+                    flow.TpDst = l4[1];
+                    ExtractNeighborDiscovery(ref flow, l4);
+                }
+
                 break;
         }
     }
+
+    private static string Hex16(ReadOnlySpan<byte> bytes) =>
+        BinaryPrimitives.ReadUInt16BigEndian(bytes).ToString("x", CultureInfo.InvariantCulture);
 
     /// <summary>ICMPv6 neighbor solicitation (135) / advertisement (136): target plus link-layer address options.</summary>
     private static void ExtractNeighborDiscovery(ref Flow flow, ReadOnlySpan<byte> icmp)

@@ -47,6 +47,36 @@ internal static class MatchOracle
         return exitCode == 0 ? null : stderr.Trim();
     }
 
+    /// <summary>
+    /// Decodes binary messages back to back with one <c>ovs-ofctl ofp-parse FILE</c>; returns the first printed
+    /// line of each (the decoded message, or "***decode error: OFPBMC_...***").
+    /// </summary>
+    public static IReadOnlyList<string> OfpParse(IReadOnlyList<byte[]> messages)
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"dvr-match-oracle-{Environment.ProcessId}-{Guid.NewGuid():N}.bin");
+        File.WriteAllBytes(file, [.. messages.SelectMany(m => m)]);
+        try
+        {
+            var (exitCode, stdout, stderr) = Run("ofp-parse", file);
+            if (exitCode != 0)
+            {
+                throw new InvalidOperationException($"ovs-ofctl ofp-parse failed ({exitCode}): {stderr.Trim()}");
+            }
+
+            var lines = stdout.Split('\n').Where(l => l.StartsWith("OFPT_", StringComparison.Ordinal)).ToList();
+            if (lines.Count != messages.Count)
+            {
+                throw new InvalidOperationException($"ovs-ofctl printed {lines.Count} message(s) for {messages.Count}");
+            }
+
+            return lines;
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     /// <summary>ovs-ofctl ofp-print of one message: the first line of the decode (or its decode error).</summary>
     public static string OfpPrint(byte[] message)
     {

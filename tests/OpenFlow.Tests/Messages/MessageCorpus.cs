@@ -17,6 +17,33 @@ namespace Dvr.OpenFlow.Tests.Messages;
 /// <summary>Sample messages of every family this codec implements, built with our encoder.</summary>
 internal static class MessageCorpus
 {
+    /// <summary>Frames compose-packet cannot make: odd shapes the packet formatter must still print as OVS does.</summary>
+    private static readonly string[] HandBuiltFrames =
+    [
+        // QinQ: 802.1ad outer tag 100, 802.1Q inner tag 5 pcp 3, then ARP.
+        "ffffffffffff02000000000188a8006481006005080600010800060400010200000000010a0000010000000000000a000002",
+        // 802.2 LLC without SNAP (STP BPDU).
+        "0180c20000000200000000010026424203000000000080000200000000010000000080000200000000018001000014000200010000",
+        // 802.2 SNAP carrying IPv4 type but nothing behind it.
+        "0180c20000000200000000010008aaaa030000000800",
+        // Shorter than an Ethernet header.
+        "0102030405060708",
+        // IPv4 header cut short (only 10 bytes).
+        "020000000002020000000001080045000014000000004006",
+        // IPv4 later fragment of UDP (offset 185), no L4 parsed.
+        "02000000000202000000000108004500001c000100b94011500001020304050607080001000200080000",
+        // IPv4 with options (IHL 6) and TCP SYN.
+        "0200000000020200000000010800460000300000400040060000c0a80001c0a80002010100000400005000000001000000006002ffff00000000",
+        // IPv6 with a hop-by-hop header then UDP.
+        "02000000000202000000000186dd6000000000100001fe800000000000000000000000000001ff0200000000000000000000000000011100000000000000022302220008abcd",
+        // IPv6 first fragment of TCP.
+        "02000000000202000000000186dd6000000000200040fe800000000000000000000000000001fe800000000000000000000000000002060000010000abcd0050005000000000000000005002200000000000",
+        // TCP with a bad data offset (below 5 words).
+        "0200000000020200000000010800450000280000000040060000010101010202020200500050000000000000000030020000abcd0000",
+        // ARP with a non-Ethernet hardware type.
+        "ffffffffffff02000000000108060006080006040001020000000001010101010000000000000202020202",
+    ];
+
     /// <summary>Ethernet frames composed by ovs-ofctl compose-packet (run once per test run).</summary>
     private static readonly Lazy<IReadOnlyList<byte[]>> Packets = new(() =>
     [
@@ -29,8 +56,13 @@ internal static class MessageCorpus
             "udp,nw_src=1.2.3.4,nw_dst=5.6.7.8,nw_frag=first,udp_src=1,udp_dst=2,nw_tos=3",
             "ipv6,ipv6_src=::1,ipv6_dst=2001:db8::2,ipv6_label=5,nw_proto=59",
             "eth_type=0x88cc,dl_src=02:00:00:00:00:01",
+            "icmp6,ipv6_src=fe80::1,ipv6_dst=ff02::1,icmpv6_type=135,icmpv6_code=0,nd_target=fe80::2,nd_sll=02:00:00:00:00:01",
+            "icmp6,ipv6_src=fe80::1,ipv6_dst=ff02::1,icmpv6_type=128,icmpv6_code=0",
+            "sctp,nw_src=1.1.1.1,nw_dst=2.2.2.2,sctp_src=5,sctp_dst=6",
         }.Select(flow => MessageOracle.ParseHexDump(MessageOracle.Run("compose-packet", flow))),
+        .. HandBuiltFrames.Select(Convert.FromHexString),
     ]);
+
 
     public static IReadOnlyList<byte[]> ComposedPackets => Packets.Value;
 
@@ -48,6 +80,11 @@ internal static class MessageCorpus
         CurrentSpeedKbps = number == 1 ? 10_000_000u : 0,
         MaxSpeedKbps = 1234,
     };
+
+    /// <summary>A match from ovs-ofctl match text ("dl_vlan=5,ip,nw_dst=10.0.0.0/24").</summary>
+    private static Dvr.OpenFlow.Match.Match M(string text) => Dvr.OpenFlow.Text.MatchText.Parse(
+        [.. text.Split(',').Select(part => part.Split('=', 2)).Select(kv => new KeyValuePair<string, string?>(kv[0], kv.Length > 1 ? kv[1] : null))],
+        Dvr.OpenFlow.Text.PortNames.None);
 
     private static InstructionList Output(uint port) =>
         new(new ApplyActionsInstruction(new ActionList(new OutputAction(port))));
@@ -156,6 +193,15 @@ internal static class MessageCorpus
             yield return new BundleControl { Xid = xid++, BundleId = 5, ControlType = type, Flags = BundleFlags.Ordered };
         }
 
+        yield return new FlowMod { Xid = xid++, TableId = 1, Priority = 2, Match = M("dl_vlan=5,dl_src=fa:16:3e:00:00:01"), Instructions = Output(9) };
+        yield return new FlowMod { Xid = xid++, Command = FlowModCommand.DeleteStrict, Priority = 3, Match = M("arp,dl_vlan=1,arp_tpa=10.0.1.1") };
+        yield return new FlowMod { Xid = xid++, Match = M("tun_id=0x3e9,metadata=0x5/0xff,reg0=7,ipv6,ipv6_dst=2001:db8::/32,nw_proto=58") };
+        yield return new FlowRemoved { Xid = xid++, Priority = 4, TableId = 1, Reason = FlowRemovedReason.Delete, Match = M("tcp,nw_src=10.0.0.1,tp_dst=80") };
+        yield return new MultipartRequest { Xid = xid++, Body = new FlowStatsRequest { TableId = 1, Match = M("dl_vlan=5") } };
+        yield return new MultipartReply { Xid = xid++, Body = new FlowStatsReply { Entries = [new FlowStatsEntry { TableId = 4, Priority = 1, Match = M("tun_id=0x3e9"), Instructions = Output(1) }] } };
+        yield return new PacketIn { Xid = xid++, TotalLength = 42, Reason = PacketInReason.NoMatch, TableId = 2, Cookie = 0x5, Match = M("tun_id=0x3e9,metadata=0x7,reg2=9,in_port=3"), Data = ByteData.Copy(ComposedPackets[0]) };
+        yield return new Dvr.OpenFlow.Messages.Table.TableMod { Xid = xid++, TableId = 3 };
+        yield return new MultipartRequest { Xid = xid++, MultipartType = MultipartType.Desc, Body = new DescRequest() };
         yield return new ExperimenterMessage { Xid = xid++, Experimenter = 0x00aabbcc, ExperimenterType = 1, Data = ByteData.FromHex("0102") };
     }
 
