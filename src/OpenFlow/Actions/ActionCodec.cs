@@ -123,7 +123,7 @@ public static class ActionCodec
         }
 
         var subtype = (NiciraSubtype)reader.PeekUInt16(8);
-        if (!Enum.IsDefined(subtype) || subtype is NiciraSubtype.Conntrack or NiciraSubtype.Nat or NiciraSubtype.DecTtl)
+        if (!Enum.IsDefined(subtype) || subtype is NiciraSubtype.DecTtl)
         {
             throw new OpenFlowException(OfpError.BadActionExperimenterType, $"unknown Nicira action subtype {(ushort)subtype}");
         }
@@ -145,6 +145,8 @@ public static class ActionCodec
         NiciraSubtype.Controller => ControllerAction.Decode(ref body, length),
         NiciraSubtype.DecTtlCountIds => DecTtlCountIdsAction.Decode(ref body, length),
         NiciraSubtype.Conjunction => ConjunctionAction.Decode(ref body, length),
+        NiciraSubtype.Conntrack => ConntrackAction.Decode(ref body, length),
+        NiciraSubtype.Nat => NatAction.Decode(ref body, length),
         _ => throw new OpenFlowException(OfpError.BadActionExperimenterType, $"unknown Nicira action subtype {(ushort)subtype}"),
     };
 

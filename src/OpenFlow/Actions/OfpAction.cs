@@ -19,7 +19,7 @@ public abstract record OfpAction
     /// <summary>Appends ovs-ofctl text, e.g. <c>set_field:fa:16:3f:00:00:01-&gt;eth_src</c>.</summary>
     public abstract void Format(StringBuilder output, PortNames names);
 
-    public override string ToString()
+    public sealed override string ToString()
     {
         var sb = new StringBuilder();
         Format(sb, PortNames.None);

@@ -55,7 +55,7 @@ public abstract record OfpInstruction
 
     public abstract void Format(StringBuilder output, PortNames names);
 
-    public override string ToString()
+    public sealed override string ToString()
     {
         var sb = new StringBuilder();
         Format(sb, PortNames.None);

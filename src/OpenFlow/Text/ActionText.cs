@@ -327,6 +327,9 @@ public static class ActionText
             case "learn":
                 actions.Add(ParseLearn(value, names));
                 break;
+            case "ct":
+                actions.Add(ParseConntrack(item.Delimiter == '(' ? value : string.Empty, names));
+                break;
             default:
                 if (item.Delimiter == '\0' && TryParsePort(item.Key, names, out uint port))
                 {
@@ -626,6 +629,82 @@ public static class ActionText
 
         return new ConjunctionAction(id, (byte)(k - 1), (byte)n);
     }
+
+    /// <summary>ct(...) as lib/ofp-actions.c parse_CT.</summary>
+    private static ConntrackAction ParseConntrack(string text, PortNames names)
+    {
+        var ct = new ConntrackAction();
+        var nested = new List<OfpAction>();
+        foreach (var item in SplitKeyValues(text))
+        {
+            switch (item.Key)
+            {
+                case "commit":
+                    ct = ct with { Flags = ct.Flags | ConntrackFlags.Commit };
+                    break;
+                case "force":
+                    ct = ct with { Flags = ct.Flags | ConntrackFlags.Force };
+                    break;
+                case "table":
+                    ct = ct with { RecirculateTable = ParseByte(item.Value, "ct table") };
+                    break;
+                case "zone":
+                    if (NxValuesIsInteger(item.Value, out var zone))
+                    {
+                        ct = ct with { Zone = (ushort)ParseUInt(item.Value, "ct zone", ushort.MaxValue), ZoneSource = null };
+                        _ = zone;
+                    }
+                    else
+                    {
+                        var source = NxmSubfield.Parse(item.Value);
+                        if (source.Bits != 16)
+                        {
+                            throw new TextParseException($"ct zone: {item.Value}: zone field must be 16 bits wide, not {source.Bits}");
+                        }
+
+                        ct = ct with { ZoneSource = source, Zone = 0 };
+                    }
+
+                    break;
+                case "alg":
+                    ushort alg = item.Value switch
+                    {
+                        "ftp" => 21,
+                        "tftp" => 69,
+                        _ => (ushort)ParseUInt(item.Value, "ct alg", ushort.MaxValue),
+                    };
+                    ct = ct with { Alg = alg };
+                    break;
+                case "nat":
+                    nested.Insert(0, item.Delimiter == '(' ? NatAction.Parse(item.Value) : new NatAction(NatFlags.None));
+                    break;
+                case "exec":
+                    foreach (var action in ParseActions(item.Value, names).Actions)
+                    {
+                        if (!ConntrackAction.IsAllowedInside(action))
+                        {
+                            throw new TextParseException($"ct: action {action} is not allowed inside exec(...)");
+                        }
+
+                        nested.Add(action);
+                    }
+
+                    break;
+                default:
+                    throw new TextParseException($"ct: unknown argument `{item.Key}'");
+            }
+        }
+
+        var actions = new ActionList(nested.ToArray());
+        if ((ct.Flags & ConntrackFlags.Commit) == 0 && ConntrackAction.NeedsCommit(actions))
+        {
+            throw new TextParseException("ct: commit is required when actions other than a bare nat are given");
+        }
+
+        return ct with { Actions = actions };
+    }
+
+    private static bool NxValuesIsInteger(string text, out UInt128 value) => NxmValues.TryParseInteger(text, out value);
 
     private static bool IsMfName(string name) =>
         !name.StartsWith("NXM_", StringComparison.Ordinal) && !name.StartsWith("OXM_", StringComparison.Ordinal) && NxmFieldTable.FromName(name) is not null;

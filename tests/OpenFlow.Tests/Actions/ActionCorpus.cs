@@ -53,6 +53,7 @@ internal static class ActionCorpus
         ("priority=1,arp", "set_field:2->arp_op,set_field:10.0.0.1->arp_spa,set_field:10.0.0.2->arp_tpa"),
         ("priority=1,arp", "set_field:fa:16:3e:00:00:01->arp_sha,set_field:fa:16:3e:00:00:02->arp_tha"),
         ("priority=1", "set_field:5->reg0,set_field:0xffffffff->reg15"),
+        ("priority=1", "set_field:0->reg4,set_field:0->tun_id"),
         ("priority=1", "set_field:0x1/0xff->reg1"),
         ("priority=1", "set_field:0x100/0xf00->reg2"),
         ("priority=1", "set_field:0x5/0x5->reg3"),
@@ -129,6 +130,25 @@ internal static class ActionCorpus
         ("priority=1", "output:reg1[0..15]"),
         ("priority=1", "output:NXM_NX_REG2[16..31]"),
 
+        // Conntrack and NAT.
+        ("priority=1,ip", "ct(commit,zone=5,table=3)"),
+        ("priority=1,ip", "ct"),
+        ("priority=1,ip", "ct()"),
+        ("priority=1,ip", "ct(table=2)"),
+        ("priority=1,ip", "ct(zone=NXM_NX_REG6[0..15],table=1)"),
+        ("priority=1,ip", "ct(zone=reg5[16..31])"),
+        ("priority=1,udp", "ct(commit,force,alg=tftp)"),
+        ("priority=1,tcp", "ct(commit,alg=ftp)"),
+        ("priority=1,ip", "ct(commit,exec(set_field:1->ct_mark,load:0x2->NXM_NX_CT_LABEL[0..7]))"),
+        ("priority=1,ip", "ct(commit,exec(set_field:0x5/0xff->ct_mark))"),
+        ("priority=1,ip", "ct(commit,nat(src=10.0.0.1-10.0.0.9:100-200,persistent,random)),ct(nat),ct(commit,nat(dst=1.2.3.4))"),
+        ("priority=1,ip", "ct(commit,nat(src=10.0.0.1:80,hash))"),
+        ("priority=1,ip", "ct(commit,nat(src=10.0.0.1-10.0.0.1))"),
+        ("priority=1,ip", "ct(nat,table=5,zone=9)"),
+        ("priority=1,ipv6", "ct(commit,nat(src=[fe80::1]-[fe80::5]:10-20)),ct(commit,nat(dst=fe80::2))"),
+        ("priority=1,tcp", "ct(commit,table=4,zone=7,nat(src=1.1.1.1),exec(set_field:0x5/0xff->ct_mark),alg=ftp)"),
+        ("priority=1,ip", "ct(commit,zone=1,exec(set_field:0x1->ct_mark)),output:2"),
+
         // Instructions.
         ("priority=1", "goto_table:1"),
         ("priority=1", "output:1,goto_table:2"),
@@ -176,6 +196,15 @@ internal static class ActionCorpus
         ("priority=1", "controller(reason=bogus)"),
         ("priority=1", "meter:x"),
         ("priority=1", "goto_table:256"),
+        ("priority=1,ip", "ct(exec(set_field:1->ct_mark))"),
+        ("priority=1,ip", "ct(bogus)"),
+        ("priority=1,ip", "ct(zone=reg0)"),
+        ("priority=1,ip", "ct(commit,exec(output:1))"),
+        ("priority=1,ip", "ct(commit,nat(src=1.1.1.1,dst=2.2.2.2))"),
+        ("priority=1,ip", "ct(commit,nat(src=1.1.1.1,hash,random))"),
+        ("priority=1,ip", "ct(commit,nat(src=notanip))"),
+        ("priority=1", "write_actions(note:01)"),
+        ("priority=1", "write_actions(learn(table=1))"),
     ];
 
     /// <summary>
