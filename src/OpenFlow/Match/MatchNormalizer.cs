@@ -83,11 +83,10 @@ internal static class MatchNormalizer
             yield break;
         }
 
-        if (field.Name.StartsWith("xreg", StringComparison.Ordinal) || field.Name.StartsWith("xxreg", StringComparison.Ordinal))
+        if (FirstRegister(field) is { } first)
         {
             // xreg(i) = reg(2i) << 32 | reg(2i+1); xxreg(i) = reg(4i) .. reg(4i+3), most significant first.
             int regs = field.Length / 4;
-            int first = int.Parse(field.Name.AsSpan(field.Name.IndexOf('g', StringComparison.Ordinal) + 1), System.Globalization.CultureInfo.InvariantCulture) * regs;
             for (int i = 0; i < regs; i++)
             {
                 int shift = 32 * (regs - 1 - i);
@@ -142,6 +141,28 @@ internal static class MatchNormalizer
         {
             entries.RemoveAt(index);
         }
+    }
+
+    /// <summary>For xreg/xxreg fields, the index of the first (most significant) 32-bit register they cover.</summary>
+    public static int? FirstRegister(OxmField field)
+    {
+        for (int i = 0; i < OxmFields.Xregs.Count; i++)
+        {
+            if (ReferenceEquals(OxmFields.Xregs[i], field))
+            {
+                return 2 * i;
+            }
+        }
+
+        for (int i = 0; i < OxmFields.Xxregs.Count; i++)
+        {
+            if (ReferenceEquals(OxmFields.Xxregs[i], field))
+            {
+                return 4 * i;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Stable sort into encode order.</summary>

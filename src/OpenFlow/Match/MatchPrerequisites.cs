@@ -57,11 +57,12 @@ public static class MatchPrerequisites
 
     /// <summary>True when <paramref name="earlier"/> satisfies <paramref name="field"/>'s prerequisites.</summary>
     /// <remarks>
-    /// With <paramref name="checkFragments"/> false, a later IP fragment does not hide the transport fields: this is
-    /// how ovs-ofctl encodes a parsed flow (it keeps them), although it then refuses to decode the result.
+    /// With <paramref name="strict"/> false, the checks ovs-ofctl skips when it encodes a parsed flow are skipped
+    /// too: a later IP fragment does not hide the transport fields and the conntrack tuple fields need no valid
+    /// ct_state (OVS keeps them, although it then refuses to decode the result).
     /// </remarks>
-    public static bool IsSatisfied(List<OxmEntry> earlier, OxmField field, bool checkFragments = true) =>
-        Satisfied(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(earlier), field, checkFragments);
+    public static bool IsSatisfied(List<OxmEntry> earlier, OxmField field, bool strict = true) =>
+        Satisfied(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(earlier), field, strict);
 
     private static OpenFlowException Missing(OxmField field) =>
         new(OfpError.BadPrereq, $"field {field.Name} is missing its prerequisite ({field.Prerequisite})");
@@ -126,11 +127,16 @@ public static class MatchPrerequisites
     private static bool LaterFragment(ReadOnlySpan<OxmEntry> entries) =>
         Find(entries, OxmFields.IpFrag) is { } frag && (frag.Value & 0x2) != 0;
 
-    private static bool Satisfied(ReadOnlySpan<OxmEntry> earlier, OxmField field, bool checkFragments = true)
+    private static bool Satisfied(ReadOnlySpan<OxmEntry> earlier, OxmField field, bool strict = true)
     {
+        if (!strict && field.Prerequisite is FieldPrerequisite.CtValid or FieldPrerequisite.CtValidIpv4 or FieldPrerequisite.CtValidIpv6)
+        {
+            return true;
+        }
+
         // Only the port-carrying protocols: OVS's ICMP and ND prerequisites do not look at ip_frag.
         bool transport = field.Prerequisite is FieldPrerequisite.Tcp or FieldPrerequisite.Udp or FieldPrerequisite.Sctp;
-        if (transport && checkFragments && LaterFragment(earlier))
+        if (transport && strict && LaterFragment(earlier))
         {
             return false;
         }

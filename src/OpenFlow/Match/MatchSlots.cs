@@ -228,7 +228,14 @@ internal sealed class MatchSlots
         var kept = new List<OxmEntry>(sorted.Length);
         foreach (var entry in sorted)
         {
-            if (MatchPrerequisites.IsSatisfied(kept, entry.Field, checkFragments: false))
+            bool ctTransport = entry.Field == OxmFields.CtNwProto || entry.Field == OxmFields.CtTpSrc || entry.Field == OxmFields.CtTpDst;
+            if (ctTransport && !(_slots.TryGetValue(OxmFields.CtNwProto, out var ctProto) && ctProto.Value != 0))
+            {
+                // nx_put_raw writes ct_nw_proto, ct_tp_src and ct_tp_dst only for a non-zero ct_nw_proto.
+                continue;
+            }
+
+            if (MatchPrerequisites.IsSatisfied(kept, entry.Field, strict: false))
             {
                 kept.Add(entry);
             }

@@ -179,7 +179,7 @@ public static class MatchText
             return;
         }
 
-        if (field.Name.StartsWith("xreg", StringComparison.Ordinal) || field.Name.StartsWith("xxreg", StringComparison.Ordinal))
+        if (MatchNormalizer.FirstRegister(field) is { } first)
         {
             var (wide, wideMask) = FieldFormat.ParseValue(field, text, names);
             foreach (var reg in MatchNormalizer.Expand(OxmEntry.Masked(field, wide, wideMask ?? OxmEntry.AllOnes(field.Length))))
@@ -189,7 +189,6 @@ public static class MatchText
 
             // A zero half of a wide mask wildcards that register (mf_set on the whole xreg).
             int regs = field.Length / 4;
-            int first = int.Parse(field.Name.AsSpan(field.Name.IndexOf('g', StringComparison.Ordinal) + 1), CultureInfo.InvariantCulture) * regs;
             for (int i = 0; i < regs; i++)
             {
                 if ((uint)((wideMask ?? OxmEntry.AllOnes(field.Length)) >> (32 * (regs - 1 - i))) == 0)

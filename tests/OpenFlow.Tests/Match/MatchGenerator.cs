@@ -151,6 +151,43 @@ internal sealed class MatchGenerator(int seed)
             if (Chance(0.3)) Add(pairs, "mpls_ttl", Number(255));
         }
 
+        if ((ip || ipv6) && Chance(0.1))
+        {
+            // Conntrack tuple fields need a valid conntrack state first (OVS MFP_CT_VALID).
+            Add(pairs, "ct_state", Pick(new[] { "+trk+est", "+trk-inv", "+new+trk", "+trk+rpl" }));
+            if (Chance(0.5)) Add(pairs, ip ? "ct_nw_src" : "ct_ipv6_src", ip ? Ipv4MaybeMasked() : Ipv6MaybeMasked());
+            if (Chance(0.5)) Add(pairs, ip ? "ct_nw_dst" : "ct_ipv6_dst", ip ? Ipv4MaybeMasked() : Ipv6MaybeMasked());
+            if (Chance(0.5))
+            {
+                Add(pairs, "ct_nw_proto", Pick(new[] { "6", "17", "1" }));
+                if (Chance(0.5)) Add(pairs, "ct_tp_src", PortMaybeMasked());
+                if (Chance(0.5)) Add(pairs, "ct_tp_dst", PortMaybeMasked());
+            }
+        }
+
+        if (Chance(0.08))
+        {
+            // Names that share one OVS slot, in either order: the last one wins.
+            var (first, second) = Pick(new[]
+            {
+                (("dl_vlan", "5"), ("vlan_tci", "0x2000/0xe000")),
+                (("vlan_tci", "0x1005/0x1fff"), ("dl_vlan_pcp", "2")),
+                (("vlan_vid", "0x1003"), ("vlan_pcp", "7")),
+                (("dl_vlan_pcp", "4"), ("vlan_vid", "0x1007/0x1007")),
+                (("reg2", "0x5"), ("xreg1", "0x7/0xffffffff")),
+                (("xreg1", "0x7"), ("reg3", "0x9/0xff")),
+                (("metadata", "0x1"), ("metadata", "0x2/0x2")),
+            });
+            Add(pairs, first.Item1, first.Item2);
+            Add(pairs, second.Item1, second.Item2);
+        }
+
+        if ((ip || ipv6) && Chance(0.08))
+        {
+            Add(pairs, "nw_tos", Number(255));
+            Add(pairs, Pick(new[] { "ip_dscp", "nw_ecn" }), Number(3));
+        }
+
         if (Chance(0.05))
         {
             // A field the context does not allow: ovs-ofctl drops it ("normalization changed ofp_match").
