@@ -219,7 +219,12 @@ public sealed partial class BridgeSession
             Interlocked.Increment(ref _reconciles);
             if (_installed is null)
             {
-                SetState(BridgeState.Syncing);
+                if (State != BridgeState.OutOfSync)
+                {
+                    // An out-of-sync bridge stays reported as such until a pass succeeds.
+                    SetState(BridgeState.Syncing);
+                }
+
                 _installed = await _switch.DumpFlowsAsync(Cookie, _stopping.Token).ConfigureAwait(false);
             }
 

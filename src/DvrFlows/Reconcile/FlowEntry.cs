@@ -1,6 +1,7 @@
+using System.Globalization;
+using System.Text;
 using Dvr.OpenFlow.Instructions;
 using Dvr.OpenFlow.Messages.Flow;
-using Dvr.OpenFlow.Messages.Multipart;
 using Dvr.OpenFlow.Text;
 using OfMatch = Dvr.OpenFlow.Match.Match;
 
@@ -41,11 +42,34 @@ public sealed record FlowEntry(byte TableId, ushort Priority, OfMatch Match, ulo
         };
     }
 
-    /// <summary>The flow as <c>ovs-ofctl -O OpenFlow13 dump-flows --no-stats</c> prints it.</summary>
-    public string Format(PortNames? names = null) => FlowStatsText.Format(
-        new FlowStatsEntry { TableId = TableId, Priority = Priority, Match = Match, Cookie = Cookie, Instructions = Instructions },
-        names ?? PortNames.None,
-        FlowStatsText.Options.NoStats);
+    /// <summary>
+    /// The flow as <c>ovs-ofctl -O OpenFlow13 dump-flows --no-stats</c> prints it
+    /// ("cookie=0x4456520000000000, table=1, priority=100,dl_dst=fa:16:3e:00:00:01 actions=output:3").
+    /// </summary>
+    public string Format(PortNames? names = null)
+    {
+        names ??= PortNames.None;
+        var text = new StringBuilder();
+        if (Cookie != 0)
+        {
+            text.Append("cookie=0x").Append(Cookie.ToString("x", CultureInfo.InvariantCulture)).Append(", ");
+        }
+
+        if (TableId != 0)
+        {
+            text.Append("table=").Append(TableId).Append(", ");
+        }
+
+        MatchText.Format(text, Match, names, Priority);
+        if (text.Length > 0 && text[^1] != ' ')
+        {
+            text.Append(' ');
+        }
+
+        text.Append("actions=");
+        Instructions.Format(text, names);
+        return text.ToString();
+    }
 
     public override string ToString() => Format();
 }

@@ -22,9 +22,9 @@ public class CompilerPropertyTests
         }
     }
 
-    private static Topology.Topology Named(string name) => name == "mixed" ? Mixed() : WorkedExample();
+    private static global::Dvr.DvrFlows.Topology.Topology Named(string name) => name == "mixed" ? Mixed() : WorkedExample();
 
-    private static CompiledHost Compile(Topology.Topology topology, string host) =>
+    private static CompiledHost Compile(global::Dvr.DvrFlows.Topology.Topology topology, string host) =>
         DvrFlowCompiler.Compile(topology, host, SyntheticPortMap.For(topology, host));
 
     [TestCaseSource(nameof(AllHosts))]
@@ -121,16 +121,16 @@ public class CompilerPropertyTests
     public static IEnumerable<TestCaseData> Additions()
     {
         var extraVm = Port("vm9", "red", "qvovm9", "fa:16:3e:00:01:99", DeviceOwner.Compute, "cn1", null, ("red-v4", "10.0.1.99"));
-        yield return new TestCaseData("port", (Func<Topology.Topology, Topology.Topology>)(t => t with { Ports = Sorted(t.Ports.Add(extraVm)) }));
+        yield return new TestCaseData("port", (Func<global::Dvr.DvrFlows.Topology.Topology, global::Dvr.DvrFlows.Topology.Topology>)(t => t with { Ports = Sorted(t.Ports.Add(extraVm)) }));
 
-        yield return new TestCaseData("remote port", (Func<Topology.Topology, Topology.Topology>)(t =>
+        yield return new TestCaseData("remote port", (Func<global::Dvr.DvrFlows.Topology.Topology, global::Dvr.DvrFlows.Topology.Topology>)(t =>
             t with { Ports = Sorted(t.Ports.Add(extraVm with { Host = "cn2" })) }));
 
         var blueNet = new Network("blue9", NetworkType.Vxlan, 3009, null);
         var blueSubnet = Subnet("blue9-v4", "blue9", "10.0.9.0/24", "10.0.9.1");
         var qrBlue = Port("qr-blue9", "blue9", "qr-blue9", "fa:16:3e:00:09:01", DeviceOwner.RouterInterfaceDistributed, null, "r", ("blue9-v4", "10.0.9.1"));
         var vmBlue = Port("vm-blue9", "blue9", "qvoblue9", "fa:16:3e:00:09:10", DeviceOwner.Compute, "cn2", null, ("blue9-v4", "10.0.9.10"));
-        yield return new TestCaseData("subnet with a router interface and a VM", (Func<Topology.Topology, Topology.Topology>)(t => t with
+        yield return new TestCaseData("subnet with a router interface and a VM", (Func<global::Dvr.DvrFlows.Topology.Topology, global::Dvr.DvrFlows.Topology.Topology>)(t => t with
         {
             Networks = [.. t.Networks.Add(blueNet).OrderBy(n => n.Name, StringComparer.Ordinal)],
             Subnets = [.. t.Subnets.Add(blueSubnet).OrderBy(s => s.Name, StringComparer.Ordinal)],
@@ -138,14 +138,14 @@ public class CompilerPropertyTests
         }));
 
         var ipv6 = Subnet("red-v6b", "red", "2001:db8:9::/64", "2001:db8:9::1");
-        yield return new TestCaseData("router interface on a new IPv6 subnet", (Func<Topology.Topology, Topology.Topology>)(t => t with
+        yield return new TestCaseData("router interface on a new IPv6 subnet", (Func<global::Dvr.DvrFlows.Topology.Topology, global::Dvr.DvrFlows.Topology.Topology>)(t => t with
         {
             Subnets = [.. t.Subnets.Add(ipv6).OrderBy(s => s.Name, StringComparer.Ordinal)],
             Ports = Sorted(t.Ports.Add(Port("qr-red6", "red", "qr-red6", "fa:16:3e:00:01:06", DeviceOwner.RouterInterfaceDistributed, null, "r", ("red-v6b", "2001:db8:9::1")))),
         }));
 
         var cn3 = Host("cn3", AgentMode.Dvr, "192.0.2.21", "fa:16:3f:55:55:55", 0x21, "external");
-        yield return new TestCaseData("host with a VM", (Func<Topology.Topology, Topology.Topology>)(t => t with
+        yield return new TestCaseData("host with a VM", (Func<global::Dvr.DvrFlows.Topology.Topology, global::Dvr.DvrFlows.Topology.Topology>)(t => t with
         {
             Hosts = [.. t.Hosts.Add(cn3).OrderBy(h => h.Name, StringComparer.Ordinal)],
             Ports = Sorted(t.Ports.Add(extraVm with { Host = "cn3" })),
@@ -155,7 +155,7 @@ public class CompilerPropertyTests
     private static ImmutableArray<Port> Sorted(ImmutableArray<Port> ports) => [.. ports.OrderBy(p => p.Name, StringComparer.Ordinal)];
 
     [TestCaseSource(nameof(Additions))]
-    public void AddThenRemove_RestoresTheExactFlowsOnEveryHost(string what, Func<Topology.Topology, Topology.Topology> add)
+    public void AddThenRemove_RestoresTheExactFlowsOnEveryHost(string what, Func<global::Dvr.DvrFlows.Topology.Topology, global::Dvr.DvrFlows.Topology.Topology> add)
     {
         foreach (var baseline in new[] { WorkedExample(), Mixed() })
         {

@@ -21,7 +21,7 @@ internal static class TestTopologies
         new(name, network, IpPrefix.Parse(cidr), gateway is null ? null : IPAddress.Parse(gateway), null);
 
     /// <summary>Sorts every collection by name, as the loader does.</summary>
-    public static Topology.Topology Make(IEnumerable<Host> hosts, IEnumerable<Network> networks, IEnumerable<Subnet> subnets, IEnumerable<Router> routers, IEnumerable<Port> ports) =>
+    public static global::Dvr.DvrFlows.Topology.Topology Make(IEnumerable<Host> hosts, IEnumerable<Network> networks, IEnumerable<Subnet> subnets, IEnumerable<Router> routers, IEnumerable<Port> ports) =>
         new(GlobalSettings.Default,
             [.. hosts.OrderBy(h => h.Name, StringComparer.Ordinal)],
             [.. networks.OrderBy(n => n.Name, StringComparer.Ordinal)],
@@ -32,7 +32,7 @@ internal static class TestTopologies
     /// <summary>
     /// neutron-dvr-flows.md §5, with the local VLANs of the replay pinned (CN1 RED=1 GREEN=2, CN2 GREEN=1 RED=2).
     /// </summary>
-    public static Topology.Topology WorkedExample()
+    public static global::Dvr.DvrFlows.Topology.Topology WorkedExample()
     {
         var hosts = new[]
         {
@@ -59,7 +59,7 @@ internal static class TestTopologies
     /// A richer cloud: tunnel + VLAN + flat networks, an IPv6 subnet, allowed address pairs, an admin-down port,
     /// a router with an external gateway and SNAT port on the dvr_snat host, a legacy router, a legacy-mode host.
     /// </summary>
-    public static Topology.Topology Mixed()
+    public static global::Dvr.DvrFlows.Topology.Topology Mixed()
     {
         var hosts = new[]
         {

@@ -12,7 +12,7 @@ namespace Dvr.DvrFlows.Tests.Golden;
 /// </summary>
 public class DeviationTests
 {
-    private static Topology.Topology _mixed = null!;
+    private static global::Dvr.DvrFlows.Topology.Topology _mixed = null!;
     private static CompiledHost _cn1 = null!;
     private static SyntheticPortMap _ports = null!;
 

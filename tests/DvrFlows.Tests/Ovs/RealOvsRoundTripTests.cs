@@ -43,7 +43,7 @@ public class RealOvsRoundTripTests
         }
     }
 
-    private static Topology.Topology Load(string name) =>
+    private static global::Dvr.DvrFlows.Topology.Topology Load(string name) =>
         name == "mixed" ? Tests.Compiler.TestTopologies.Mixed() : TopologyLoader.Load(RepoPaths.Sample(name));
 
     [TestCaseSource(nameof(Hosts))]

@@ -38,6 +38,9 @@ public sealed class PortFlowSource : IDesiredFlowSource
 
     private static InstructionList Goto(byte table) => new(new GotoTableInstruction(table));
 
+    /// <summary>Extra br-int flows a test adds to the desired set (e.g. one the switch rejects).</summary>
+    public IReadOnlyList<FlowEntry> ExtraBrInt { get; set; } = [];
+
     public static string MacOf(string vm) => $"fa:16:3e:00:00:{int.Parse(vm.AsSpan(2), CultureInfo.InvariantCulture):x2}";
 
     public IReadOnlyDictionary<string, IReadOnlyList<FlowEntry>> Compute(Topology topology, Host host, HostPortMap ports)
@@ -53,6 +56,7 @@ public sealed class PortFlowSource : IDesiredFlowSource
             brInt.Add(new(1, 100, new MatchBuilder().EthDst(MacAddress.Parse(MacOf(name))).Build(), Cookie, Output(ofport)));
         }
 
+        brInt.AddRange(ExtraBrInt);
         var brTun = new List<FlowEntry> { new(0, 0, Match.Any, Cookie, InstructionList.Drop) };
         foreach (var (_, ofport) in ports.PortsOf(BrTun).Where(p => p.Key.StartsWith("vx", StringComparison.Ordinal)))
         {
