@@ -19,6 +19,7 @@ public sealed class LiveSwitch : IAsyncDisposable
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
 
     private readonly OpenFlowChannel _channel;
+    private uint? _nextXid;
 
     private LiveSwitch(OpenFlowChannel channel, string target)
     {
@@ -89,21 +90,34 @@ public sealed class LiveSwitch : IAsyncDisposable
     /// from one process-wide counter and prints them in reply headers; aligning ours keeps the output
     /// byte-identical.
     /// </summary>
-    public void AlignNextXid(uint xid)
-    {
-        uint next = _channel.NextXid();
-        if (next + 1 < xid)
-        {
-            _channel.NextXid(xid - next - 1);
-        }
-    }
+    public void AlignNextXid(uint xid) => _nextXid = xid;
 
     /// <summary>Sends a request and returns its reply frames (all parts of a multipart reply).</summary>
     public async Task<IReadOnlyList<OpenFlowFrame>> RequestAsync(OpenFlowMessage request, CancellationToken cancellationToken = default)
     {
         try
         {
-            return await _channel.RequestAsync(request, cancellationToken).ConfigureAwait(false);
+            if (_nextXid is not { } xid)
+            {
+                return await _channel.RequestAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+
+            // Move the channel's counter past the chosen xid so no later request can reuse it.
+            _nextXid = null;
+            while (_channel.NextXid() < xid)
+            {
+            }
+
+            var reply = _channel.ExpectReply(xid, request.Type);
+            try
+            {
+                await _channel.SendAsync(request with { Xid = xid }, cancellationToken).ConfigureAwait(false);
+                return await reply.WaitAsync(_channel.Options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _channel.CancelExpectation(xid);
+            }
         }
         catch (OpenFlowErrorReplyException ex)
         {

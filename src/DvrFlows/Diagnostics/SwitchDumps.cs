@@ -38,8 +38,8 @@ public static class SwitchDumps
     private const uint FilteredXid = 6;
 
     /// <summary>
-    /// <c>ovs-ofctl dump-flows</c>: without filter, names or --no-stats it prints each OFPST_FLOW reply
-    /// message (header line, then " flow" lines); otherwise one " flow" line per flow, in the switch's order.
+    /// <c>ovs-ofctl dump-flows</c>: without --names or --no-stats it prints each OFPST_FLOW reply message
+    /// (header line, then " flow" lines); otherwise one " flow" line per flow, in the switch's order.
     /// </summary>
     public static async Task<string> DumpFlowsAsync(LiveSwitch live, DumpFlowsOptions options, CancellationToken cancellationToken = default)
     {
@@ -57,7 +57,7 @@ public static class SwitchDumps
         }
 
         var output = new StringBuilder(flows.Count * 160);
-        if (!filtered && !options.Names && !options.NoStats)
+        if (!options.Names && !options.NoStats)
         {
             foreach (var frame in frames)
             {
@@ -92,7 +92,7 @@ public static class SwitchDumps
     {
         ArgumentNullException.ThrowIfNull(live);
         live.AlignNextXid(FirstXid);
-        var frames = await live.RequestAsync(new MultipartRequest { Body = new TableStatsRequest() }, cancellationToken).ConfigureAwait(false);
+        var frames = await live.RequestAsync(new MultipartRequest { Body = new TableStatsRequest(), MultipartType = MultipartType.Table }, cancellationToken).ConfigureAwait(false);
         if (format == DumpFormat.Text)
         {
             return Print(frames);
