@@ -61,7 +61,7 @@ public sealed class LiveSwitch : IAsyncDisposable
         catch (SocketException ex)
         {
             socket.Dispose();
-            throw new DiagnosticsException($"connecting to {target} ({SocketReason(ex)})", ex);
+            throw new DiagnosticsException($"connecting to {target} ({SocketReason(endpoint, ex)})", ex);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -164,10 +164,11 @@ public sealed class LiveSwitch : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _channel.DisposeAsync();
 
-    private static string SocketReason(SocketException ex) => ex.SocketErrorCode switch
+    /// <summary>The errno text ovs-ofctl prints (.NET reports a missing unix socket as EADDRNOTAVAIL).</summary>
+    private static string SocketReason(OpenFlowEndpoint endpoint, SocketException ex) => ex.SocketErrorCode switch
     {
         SocketError.ConnectionRefused => "Connection refused",
-        SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported when ex.Message.Contains("No such file", StringComparison.Ordinal) => "No such file or directory",
+        _ when endpoint.Transport == OpenFlowTransport.Unix && !File.Exists(endpoint.EndPoint.ToString()) => "No such file or directory",
         _ => ex.Message,
     };
 }

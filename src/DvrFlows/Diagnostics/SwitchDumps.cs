@@ -95,7 +95,7 @@ public static class SwitchDumps
         var frames = await live.RequestAsync(new MultipartRequest { Body = new TableStatsRequest(), MultipartType = MultipartType.Table }, cancellationToken).ConfigureAwait(false);
         if (format == DumpFormat.Text)
         {
-            return Print(frames);
+            return TablesText(live, frames);
         }
 
         var tables = frames.Select(live.Decode<MultipartReply>).SelectMany(r => r.Body is TableStatsReply t ? t.Tables : []).ToList();
@@ -220,6 +220,72 @@ public static class SwitchDumps
 
         w.WriteEndArray();
     });
+
+    /// <summary>
+    /// ovs-ofctl's table stats layout (lib/ofp-table.c ofputil_table_features_format): a table whose counters
+    /// equal the previous table's is not repeated; a run of them prints as "table N: ditto" or
+    /// "tables N...M: ditto". Each reply message is printed on its own, after its ofp-print header line.
+    /// </summary>
+    private static string TablesText(LiveSwitch live, IEnumerable<OpenFlowFrame> frames)
+    {
+        var output = new StringBuilder();
+        foreach (var frame in frames)
+        {
+            string printed = OfpPrint.Format(frame.Bytes.Span, PortNames.None, 1);
+            output.Append(printed.AsSpan(0, printed.IndexOf('\n', StringComparison.Ordinal)));
+            var tables = live.Decode<MultipartReply>(frame).Body is TableStatsReply reply ? reply.Tables.ToList() : [];
+            int? firstDitto = null;
+            int lastDitto = 0;
+            for (int i = 0; i < tables.Count; i++)
+            {
+                var table = tables[i];
+                if (i > 0 && SameCounters(table, tables[i - 1]))
+                {
+                    firstDitto ??= table.TableId;
+                    lastDitto = table.TableId;
+                    continue;
+                }
+
+                AppendDitto(output, ref firstDitto, lastDitto);
+                output.Append("\n  table ").Append(table.TableId).Append(":\n");
+                output.Append("    active=").Append(table.ActiveCount).Append(", lookup=");
+                AppendCounter(output, table.LookupCount);
+                output.Append(", matched=");
+                AppendCounter(output, table.MatchedCount);
+                output.Append('\n');
+            }
+
+            AppendDitto(output, ref firstDitto, lastDitto);
+            output.Append('\n');
+        }
+
+        return output.ToString();
+
+        static bool SameCounters(TableStats a, TableStats b) =>
+            a.ActiveCount == b.ActiveCount && a.LookupCount == b.LookupCount && a.MatchedCount == b.MatchedCount;
+
+        static void AppendDitto(StringBuilder output, ref int? first, int last)
+        {
+            if (first is { } from)
+            {
+                output.Append(from == last ? $"\n  table {from}: ditto\n" : $"\n  tables {from}...{last}: ditto\n");
+                first = null;
+            }
+        }
+
+        // OVS prints an unknown (all-ones) counter as "?".
+        static void AppendCounter(StringBuilder output, ulong value)
+        {
+            if (value == ulong.MaxValue)
+            {
+                output.Append('?');
+            }
+            else
+            {
+                output.Append(value);
+            }
+        }
+    }
 
     private static string PortsJson(IEnumerable<PortDescription> ports) => Json(w => WritePorts(w, ports));
 
