@@ -49,7 +49,9 @@ public static class SwitchDumps
         var names = filtered || options.Names ? LiveSwitch.NamesOf((await live.PortDescAsync(cancellationToken).ConfigureAwait(false)).Ports) : PortNames.None;
         var request = FlowFilter.Parse(options.Filter, names);
         live.AlignNextXid(filtered ? FilteredXid : FirstXid);
-        var (frames, flows) = await live.DumpFlowsAsync(request, cancellationToken).ConfigureAwait(false);
+        var frames = await live.RequestAsync(new MultipartRequest { Body = request }, cancellationToken).ConfigureAwait(false);
+        var parts = frames.Select(f => (Frame: f, Flows: live.Decode<MultipartReply>(f).Body is FlowStatsReply reply ? reply.Entries : [])).ToList();
+        var flows = parts.SelectMany(p => p.Flows).ToList();
         var shown = options.Names ? names : PortNames.None;
         if (options.Format == DumpFormat.Json)
         {
@@ -59,9 +61,23 @@ public static class SwitchDumps
         var output = new StringBuilder(flows.Count * 160);
         if (!options.Names && !options.NoStats)
         {
-            foreach (var frame in frames)
+            // ofp-print of each OFPST_FLOW reply message (ofp_print_flow_stats_reply): the header line, with
+            // " flags=[more]" on all but the last part, then one "\n flow" per entry.
+            foreach (var (frame, entries) in parts)
             {
-                output.Append(OfpPrint.Format(frame.Bytes.Span, PortNames.None, 1));
+                output.Append("OFPST_FLOW reply (OF1.3) (xid=0x").Append(frame.Xid.ToString("x", CultureInfo.InvariantCulture)).Append("):");
+                if (frame.IsMultipartReplyMore)
+                {
+                    output.Append(" flags=[more]");
+                }
+
+                foreach (var flow in entries)
+                {
+                    output.Append("\n ");
+                    FlowStatsText.Format(output, flow, PortNames.None, FlowStatsText.Options.WithStats);
+                }
+
+                output.Append('\n');
             }
 
             return output.ToString();
@@ -256,7 +272,10 @@ public static class SwitchDumps
             }
 
             AppendDitto(output, ref firstDitto, lastDitto);
-            output.Append('\n');
+            if (output[^1] != '\n')
+            {
+                output.Append('\n');
+            }
         }
 
         return output.ToString();

@@ -5,7 +5,6 @@ using Dvr.DvrFlows.Controller;
 using Dvr.DvrFlows.Desired;
 using Dvr.DvrFlows.Diagnostics;
 using Dvr.DvrFlows.Topology;
-using Dvr.Integration.Tests.Controller;
 using Dvr.OpenFlow.Messages.Multipart;
 using NUnit.Framework;
 
@@ -23,12 +22,12 @@ public sealed partial class LiveDiagnosticsTests
 {
     private const ulong DvrCookie = 0x4456520000000000;
     private static readonly string Topology = Path.Combine(RepoRoot(), "samples", "worked-example.yaml");
-    private OvsTestbed _ovs = null!;
+    private Controller.OvsTestbed _ovs = null!;
 
     [OneTimeSetUp]
     public void LoadCn1()
     {
-        _ovs = OvsTestbed.Start();
+        _ovs = Controller.OvsTestbed.Start();
         var topology = TopologyLoader.Load(Topology);
         var plan = HostPlan.Create(topology, "cn1");
         var synthetic = SyntheticPortMap.For(plan);
@@ -170,7 +169,7 @@ public sealed partial class LiveDiagnosticsTests
 
         var plan = HostPlan.Create(TopologyLoader.Load(Topology), "cn1");
         var result = LiveTrace.Trace(snapshots, flow, plan);
-        string oracle = OvsTestbed.Run("ovs-appctl", ["-t", $"{_ovs.Directory}/ovs-vswitchd.ctl", "ofproto/trace", "br-tun", flow]);
+        string oracle = Controller.OvsTestbed.Run("ovs-appctl", ["-t", $"{_ovs.Directory}/ovs-vswitchd.ctl", "ofproto/trace", "br-tun", flow]);
 
         var ours = result.Hops.Select(h => $"{h.Bridge} {h.TableId} {(h.Flow is null ? "miss" : h.Flow.Priority.ToString(CultureInfo.InvariantCulture))}").ToList();
         Assert.That(ours, Is.EqualTo(ParseOfprotoTrace(oracle)), oracle);
