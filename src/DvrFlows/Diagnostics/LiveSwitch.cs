@@ -75,8 +75,9 @@ public sealed class LiveSwitch : IAsyncDisposable
         {
             await channel.Negotiated.WaitAsync(ConnectTimeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OpenFlowChannelClosedException or TimeoutException)
+        catch (Exception ex) when (ex is OpenFlowChannelClosedException or TimeoutException or ObjectDisposedException or IOException)
         {
+            // A refused HELLO closes the channel while it is still writing; its close reason says why.
             string reason = channel.CloseReason ?? ex.Message;
             await channel.DisposeAsync().ConfigureAwait(false);
             throw new DiagnosticsException($"{target}: OpenFlow 1.3 negotiation failed ({reason})", ex);

@@ -77,7 +77,8 @@ public sealed partial class LiveDiagnosticsTests
         yield return new TestCaseData("br-tun", "table=1", false, false).SetName("{m}(table filter)");
         yield return new TestCaseData("br-tun", "table=1", true, true).SetName("{m}(table filter names)");
         yield return new TestCaseData("br-int", $"cookie=0x{DvrCookie:x}/-1", false, false).SetName("{m}(cookie filter)");
-        yield return new TestCaseData("br-int", "in_port=21,dl_vlan=1", true, false).SetName("{m}(match filter)");
+        yield return new TestCaseData("br-tun", "dl_vlan=1", true, false).SetName("{m}(match filter)");
+        yield return new TestCaseData("br-tun", "dl_vlan=1", false, false).SetName("{m}(match filter stats)");
         yield return new TestCaseData("br-tun", "in_port=patch-int", true, true).SetName("{m}(named match filter)");
         yield return new TestCaseData("br-tun", "out_port=21", true, false).SetName("{m}(out_port filter)");
     }
@@ -93,7 +94,7 @@ public sealed partial class LiveDiagnosticsTests
 
         string ours = await SwitchDumps.DumpFlowsAsync(live, new DumpFlowsOptions(filter, noStats, names));
 
-        Assert.That(theirs.Split('\n').Length, Is.GreaterThan(2), "the oracle dump should hold flows");
+        Assert.That(theirs.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains("actions=", StringComparison.Ordinal)), Is.Not.Empty, "the oracle dump should hold flows");
         Assert.That(NormaliseDurations(ours), Is.EqualTo(NormaliseDurations(theirs)));
     }
 
@@ -187,10 +188,8 @@ public sealed partial class LiveDiagnosticsTests
         var desired = before.Explain.Select(f => f.Desired!).ToList();
         var deleted = desired.First(f => f.TableId != 0 && f.Match.Entries.Length > 0);
         var modified = desired.Last(f => f.TableId != deleted.TableId && f.Match.Entries.Length > 0);
-        string deletedText = DesiredFlowText.Format(deleted, Dvr.OpenFlow.Text.PortNames.None);
-        string modifiedText = DesiredFlowText.Format(modified, Dvr.OpenFlow.Text.PortNames.None);
-        _ovs.Ofctl("del-flows", "br-int", "--strict", StripActions(deletedText));
-        _ovs.Ofctl("mod-flows", "br-int", "--strict", StripActions(modifiedText) + " actions=drop");
+        _ovs.Ofctl("del-flows", "br-int", "--strict", Spec(deleted));
+        _ovs.Ofctl("mod-flows", "br-int", "--strict", Spec(modified) + ",actions=drop");
         _ovs.Ofctl("add-flow", "br-int", "cookie=0x99,table=0,priority=7,dl_src=00:00:00:00:00:99 actions=drop");
         _ovs.Ofctl("add-flow", "br-int", $"cookie=0x{DvrCookie:x},table=0,priority=8,dl_src=00:00:00:00:00:98 actions=drop");
 
@@ -227,7 +226,9 @@ public sealed partial class LiveDiagnosticsTests
         return await action(live);
     }
 
-    private static string StripActions(string flow) => flow[..flow.IndexOf(" actions=", StringComparison.Ordinal)].Trim();
+    /// <summary>table, priority and match of a flow in ovs-ofctl syntax, for --strict del-flows/mod-flows.</summary>
+    private static string Spec(DesiredFlow flow) =>
+        $"table={flow.TableId},priority={flow.Priority}" + (flow.Match.Entries.Length > 0 ? "," + Dvr.OpenFlow.Text.MatchText.ToText(flow.Match, Dvr.OpenFlow.Text.PortNames.None) : string.Empty);
 
     private static string NormaliseDurations(string text) => Duration().Replace(text, "duration=Xs");
 
