@@ -1,13 +1,20 @@
 namespace Dvr.Benchmarks;
+
+/// <summary>
+/// BenchmarkDotNet benchmarks (default), or a bench command that measures a peer in the same run:
+/// <c>controller-push FLOWS ROUNDS</c>, <c>diagnostics-dump TARGET RUNS</c>.
+/// </summary>
 public static class Program
 {
-    public static int Main(string[] args)
+    public static int Main(string[] args) => args.FirstOrDefault() switch
     {
-        if (args.Length > 0 && args[0] == "controller-push")
-        {
-            return ControllerPushBench.RunAsync(args[1..]).GetAwaiter().GetResult();
-        }
+        "controller-push" => ControllerPushBench.RunAsync(args[1..]).GetAwaiter().GetResult(),
+        "diagnostics-dump" => DiagnosticsDumpBenchmark.Run(args[1..]),
+        _ => RunBenchmarks(args),
+    };
 
+    private static int RunBenchmarks(string[] args)
+    {
         BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

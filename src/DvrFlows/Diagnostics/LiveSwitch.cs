@@ -1,0 +1,191 @@
+using System.Net.Sockets;
+using Dvr.OpenFlow.Connection;
+using Dvr.OpenFlow.Errors;
+using Dvr.OpenFlow.Messages;
+using Dvr.OpenFlow.Messages.Multipart;
+using Dvr.OpenFlow.Messages.Port;
+using Dvr.OpenFlow.Text;
+
+namespace Dvr.DvrFlows.Diagnostics;
+
+/// <summary>
+/// A short-lived active OpenFlow 1.3 connection to one live switch, as <c>ovs-ofctl -O OpenFlow13</c> makes:
+/// connect to <c>unix:PATH</c> (a bridge's <c>.mgmt</c> service socket) or <c>tcp:IP:PORT</c>, exchange
+/// HELLO (version 1.3 only), then send requests and collect their (multipart) replies. Every failure becomes
+/// a one-line <see cref="DiagnosticsException"/> naming the target.
+/// </summary>
+public sealed class LiveSwitch : IAsyncDisposable
+{
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly OpenFlowChannel _channel;
+    private uint? _nextXid;
+
+    private LiveSwitch(OpenFlowChannel channel, string target)
+    {
+        _channel = channel;
+        Target = target;
+    }
+
+    /// <summary>The target as given ("unix:/run/openvswitch/br-int.mgmt", "tcp:127.0.0.1:6634").</summary>
+    public string Target { get; }
+
+    /// <summary>Connects and negotiates OpenFlow 1.3.</summary>
+    /// <exception cref="DiagnosticsException">Bad target, unreachable, refused, or another version.</exception>
+    public static async Task<LiveSwitch> ConnectAsync(string target, CancellationToken cancellationToken = default)
+    {
+        OpenFlowEndpoint endpoint;
+        try
+        {
+            endpoint = OpenFlowEndpoint.Parse(target);
+        }
+        catch (FormatException ex)
+        {
+            throw new DiagnosticsException($"{ex.Message} (expected unix:PATH or tcp:IP:PORT)", ex);
+        }
+
+        if (target.StartsWith('p'))
+        {
+            throw new DiagnosticsException($"'{target}' is a passive (listening) address; connect to a switch with unix:PATH or tcp:IP:PORT");
+        }
+
+        var socket = endpoint.Transport == OpenFlowTransport.Tcp
+            ? new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
+            : new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(ConnectTimeout);
+            await socket.ConnectAsync(endpoint.EndPoint, timeout.Token).ConfigureAwait(false);
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            throw new DiagnosticsException($"connecting to {target} ({SocketReason(endpoint, ex)})", ex);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new DiagnosticsException($"connecting to {target} (no answer within {ConnectTimeout.TotalSeconds:0} s)", ex);
+        }
+
+        var channel = SocketTransport.CreateChannel(socket, target, OpenFlowChannelOptions.Default, null);
+        channel.Start();
+        try
+        {
+            await channel.Negotiated.WaitAsync(ConnectTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OpenFlowChannelClosedException or TimeoutException or ObjectDisposedException or IOException)
+        {
+            // A refused HELLO closes the channel while it is still writing; its close reason says why.
+            string reason = channel.CloseReason ?? ex.Message;
+            await CloseAsync(channel).ConfigureAwait(false);
+            throw new DiagnosticsException($"{target}: OpenFlow 1.3 negotiation failed ({reason})", ex);
+        }
+
+        return new LiveSwitch(channel, target);
+    }
+
+    /// <summary>
+    /// Skips transaction ids so the next request carries <paramref name="xid"/>. ovs-ofctl allocates xids
+    /// from one process-wide counter and prints them in reply headers; aligning ours keeps the output
+    /// byte-identical.
+    /// </summary>
+    public void AlignNextXid(uint xid) => _nextXid = xid;
+
+    /// <summary>Sends a request and returns its reply frames (all parts of a multipart reply).</summary>
+    public async Task<IReadOnlyList<OpenFlowFrame>> RequestAsync(OpenFlowMessage request, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            if (_nextXid is not { } xid)
+            {
+                return await _channel.RequestAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+
+            // Move the channel's counter past the chosen xid so no later request can reuse it.
+            _nextXid = null;
+            while (_channel.NextXid() < xid)
+            {
+            }
+
+            var reply = _channel.ExpectReply(xid, request.Type);
+            try
+            {
+                await _channel.SendAsync(request with { Xid = xid }, cancellationToken).ConfigureAwait(false);
+                return await reply.WaitAsync(_channel.Options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _channel.CancelExpectation(xid);
+            }
+        }
+        catch (OpenFlowErrorReplyException ex)
+        {
+            throw new DiagnosticsException($"{Target}: the switch rejected {request.TextName}: {ex.Message}", ex);
+        }
+        catch (Exception ex) when (ex is OpenFlowChannelClosedException or TimeoutException)
+        {
+            throw new DiagnosticsException($"{Target}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Decodes a reply frame as <typeparamref name="T"/>.</summary>
+    public T Decode<T>(OpenFlowFrame frame)
+        where T : OpenFlowMessage
+    {
+        try
+        {
+            return MessageDecoder.Decode(frame.Bytes.Span, DecodeMode.Loose) as T
+                ?? throw new DiagnosticsException($"{Target}: expected {typeof(T).Name}, got {frame.Type}");
+        }
+        catch (OpenFlowException ex)
+        {
+            throw new DiagnosticsException($"{Target}: undecodable {frame.Type}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>OFPMP_FLOW (OpenFlow 1.3.5 §7.3.5.2): the flows the request selects, in the switch's order.</summary>
+    public async Task<(IReadOnlyList<OpenFlowFrame> Frames, IReadOnlyList<FlowStatsEntry> Flows)> DumpFlowsAsync(FlowStatsRequest request, CancellationToken cancellationToken = default)
+    {
+        var frames = await RequestAsync(new MultipartRequest { Body = request }, cancellationToken).ConfigureAwait(false);
+        return (frames, MultipartAssembler.FlowEntries(frames.Select(Decode<MultipartReply>)));
+    }
+
+    /// <summary>OFPMP_PORT_DESC (OpenFlow 1.3.5 §7.3.5.7).</summary>
+    public async Task<(IReadOnlyList<OpenFlowFrame> Frames, IReadOnlyList<PortDescription> Ports)> PortDescAsync(CancellationToken cancellationToken = default)
+    {
+        var frames = await RequestAsync(new MultipartRequest { Body = new PortDescRequest() }, cancellationToken).ConfigureAwait(false);
+        return (frames, MultipartAssembler.Ports(frames.Select(Decode<MultipartReply>)));
+    }
+
+    /// <summary>The port numbering as ovs-ofctl --names uses it (number → name).</summary>
+    public static PortNames NamesOf(IEnumerable<PortDescription> ports) =>
+        new(ports.GroupBy(p => p.PortNumber).ToDictionary(g => g.Key, g => g.First().Name));
+
+    public ValueTask DisposeAsync() => CloseAsync(_channel);
+
+    /// <summary>
+    /// Disposes a channel whose peer may already have dropped it: OpenFlowChannel's dispose then completes a
+    /// writer over a disposed stream (ObjectDisposedException), which must not hide the real outcome.
+    /// </summary>
+    private static async ValueTask CloseAsync(OpenFlowChannel channel)
+    {
+        try
+        {
+            await channel.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or IOException)
+        {
+            // The connection is gone either way.
+        }
+    }
+
+    /// <summary>The errno text ovs-ofctl prints (.NET reports a missing unix socket as EADDRNOTAVAIL).</summary>
+    private static string SocketReason(OpenFlowEndpoint endpoint, SocketException ex) => ex.SocketErrorCode switch
+    {
+        SocketError.ConnectionRefused => "Connection refused",
+        _ when endpoint.Transport == OpenFlowTransport.Unix && !File.Exists(endpoint.EndPoint.ToString()) => "No such file or directory",
+        _ => ex.Message,
+    };
+}
