@@ -82,7 +82,7 @@ internal sealed class BrTunFlowBuilder
         string learnRole = "LEARN_FROM_TUN: learn the source into UCAST_TO_TUN, deliver to br-int";
         if (_sink.TryPort(_f, InterfaceNames.PatchInt, _base, learnRole, out uint learnOutput))
         {
-            Add(T.LearnFromTun, P.Learn, Match(), Instr.Apply(TunnelActions.LearnFromTunnel(_plan.Cookie), Output(learnOutput)), _base, learnRole);
+            Add(T.LearnFromTun, P.Learn, Match(), Instr.Apply(TunnelActions.LearnFromTunnel(_plan.LearnedCookie), Output(learnOutput)), _base, learnRole);
         }
 
         Add(T.UcastToTun, P.Miss, Match(), Instr.Goto(T.FloodToTun), _base, "UCAST_TO_TUN: unknown unicast floods");

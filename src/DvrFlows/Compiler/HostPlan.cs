@@ -38,6 +38,13 @@ public sealed class HostPlan
 
     public ulong Cookie => Topology.Global.Cookie;
 
+    /// <summary>
+    /// The cookie of flows the switch learns (br-tun LEARN_FROM_TUN → UCAST_TO_TUN): the controller cookie with its
+    /// lowest bit flipped. Neutron gives learned flows the bridge cookie; here they must not carry ours, or every
+    /// reconcile would see them as stale flows of ours and delete them (docs/neutron-parity.md).
+    /// </summary>
+    public ulong LearnedCookie => Topology.Global.Cookie ^ 1UL;
+
     /// <summary>Tunnel type of tunnel port names (Global.TunnelType, "vxlan").</summary>
     public string TunnelType => Topology.Global.TunnelType;
 

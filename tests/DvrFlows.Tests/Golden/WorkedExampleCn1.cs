@@ -3,7 +3,7 @@ namespace Dvr.DvrFlows.Tests.Golden;
 /// <summary>
 /// CN1's tables from neutron-dvr-flows.md §5: real `ovs-ofctl -O OpenFlow13 dump-flows --no-stats --names` output
 /// of Neutron 21.0's OVS agent replayed against OVS 3.1, cookies removed (the learn action's own cookie is written
-/// COOKIE; the reference abbreviates two ARP-responder lines as "same pattern", expanded here).
+/// LEARNED_COOKIE (a documented deviation); the reference abbreviates two ARP-responder lines as "same pattern", expanded here).
 /// </summary>
 internal static class WorkedExampleCn1
 {
@@ -63,7 +63,7 @@ internal static class WorkedExampleCn1
         "table=9, priority=1,dl_src=fa:16:3f:22:22:22 actions=output:\"patch-int\"",
         "table=9, priority=1,dl_src=fa:16:3f:33:33:33 actions=output:\"patch-int\"",
         "table=9, priority=0 actions=goto_table:10",
-        "table=10, priority=1 actions=learn(table=20,hard_timeout=300,priority=1,cookie=COOKIE,NXM_OF_VLAN_TCI[0..11],NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],load:0->NXM_OF_VLAN_TCI[],load:NXM_NX_TUN_ID[]->NXM_NX_TUN_ID[],output:OXM_OF_IN_PORT[]),output:\"patch-int\"",
+        "table=10, priority=1 actions=learn(table=20,hard_timeout=300,priority=1,cookie=LEARNED_COOKIE,NXM_OF_VLAN_TCI[0..11],NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],load:0->NXM_OF_VLAN_TCI[],load:NXM_NX_TUN_ID[]->NXM_NX_TUN_ID[],output:OXM_OF_IN_PORT[]),output:\"patch-int\"",
         "table=20, priority=2,dl_vlan=1,dl_dst=fa:16:3e:00:01:02 actions=pop_vlan,set_field:0x3e9->tun_id,output:\"vxlan-c000020d\"",
         "table=20, priority=2,dl_vlan=2,dl_dst=fa:16:3e:00:02:02 actions=pop_vlan,set_field:0x3ea->tun_id,output:\"vxlan-c000020d\"",
         "table=20, priority=2,dl_vlan=2,dl_dst=fa:16:3e:00:02:20 actions=pop_vlan,set_field:0x3ea->tun_id,output:\"vxlan-c000020c\"",
