@@ -15,12 +15,13 @@ namespace Dvr.OvsTestbed;
 /// </summary>
 public static class Demo
 {
-    /// <summary>The flows that keep gateway MACs off the wire, by bridge kind and table.</summary>
-    private static readonly (string Title, BridgeRole Bridge, byte Table)[] DvrTables =
+    /// <summary>The flows that keep gateway MACs off the wire: (title, bridge, table, lowest priority shown).</summary>
+    private static readonly (string Title, BridgeRole Bridge, byte Table, ushort MinPriority)[] DvrTables =
     [
-        ("DVR_PROCESS (br-tun 1): gateway ARP / gateway-MAC drops, gateway -> DVR MAC source rewrite", BridgeRole.Tunnel, 1),
-        ("DVR_NOT_LEARN (br-tun 9): peer DVR MACs are never learned", BridgeRole.Tunnel, 9),
-        ("DVR_TO_SRC_MAC (br-int 1): peer DVR MAC -> gateway MAC restored, direct delivery", BridgeRole.Integration, 1),
+        ("DVR_PROCESS (br-tun 1): gateway-MAC drop (prio 2), gateway -> this host's DVR MAC source rewrite (prio 1)", BridgeRole.Tunnel, 1, 1),
+        ("FLOOD_TO_TUN (br-tun 22): ARP for a gateway IP never reaches a tunnel (prio 3)", BridgeRole.Tunnel, 22, 3),
+        ("DVR_NOT_LEARN (br-tun 9): frames from a peer's DVR MAC are never learned", BridgeRole.Tunnel, 9, 1),
+        ("DVR_TO_SRC_MAC (br-int 1): peer DVR MAC -> gateway MAC restored, direct delivery", BridgeRole.Integration, 1, 2),
     ];
 
     private enum BridgeRole
@@ -93,10 +94,10 @@ public static class Demo
             var compiled = DvrFlowCompiler.Compile(topology, host.Name, ports);
             output.WriteLine();
             output.WriteLine($"-- DVR flows on {host.Name} (DVR MAC {host.DvrMac}), '# owner role'");
-            foreach (var (title, role, table) in DvrTables)
+            foreach (var (title, role, table, minPriority) in DvrTables)
             {
                 var set = role == BridgeRole.Tunnel ? compiled[host.Tunnel.Name] : compiled[host.Integration.Name];
-                var flows = set.Flows.Where(f => f.TableId == table && f.Priority > 1).ToList();
+                var flows = set.Flows.Where(f => f.TableId == table && f.Priority >= minPriority).ToList();
                 output.WriteLine($"   {title}");
                 foreach (var flow in flows)
                 {
