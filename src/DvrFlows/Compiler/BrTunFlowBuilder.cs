@@ -165,7 +165,7 @@ internal sealed class BrTunFlowBuilder
         // l2pop: every active port of the network on another host, except distributed router interfaces (they
         // exist on every host with the same MAC and IP, so they only make the host part of the flood list).
         var tunnelOf = _plan.TunnelPeers.ToDictionary(t => t.Host.Name, t => t.TunnelPort, StringComparer.Ordinal);
-        foreach (var port in _plan.Topology.Ports.OrderBy(p => p.Name, StringComparer.Ordinal))
+        foreach (var port in _plan.PortsOnNetwork(network.Name))
         {
             if (port.Network != network.Name || port.Host is null || port.Host == _plan.Host.Name || !port.AdminStateUp
                 || port.DeviceOwner == DeviceOwner.RouterInterfaceDistributed || !tunnelOf.TryGetValue(port.Host, out var tunnelPort))
