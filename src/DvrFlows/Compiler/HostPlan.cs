@@ -73,6 +73,12 @@ public sealed class HostPlan
 
     public Network NetworkOf(string name) => Networks.First(n => n.Name == name);
 
+    /// <summary>Tunnel port to each of <see cref="TunnelPeers"/>, by host name.</summary>
+    public IReadOnlyDictionary<string, string> TunnelPortByHost { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>Hosts the network is present on (the whole topology, this host included), in name order.</summary>
+    public ImmutableArray<string> HostsWithNetwork(string network) => _index.HostsWithNetwork(network);
+
     /// <summary>The ports on <paramref name="network"/> anywhere in the topology, in name order.</summary>
     public ImmutableArray<Port> PortsOnNetwork(string network) => _index.PortsOnNetwork(network);
 
@@ -142,6 +148,7 @@ public sealed class HostPlan
             .Where(h => h.Name != Host.Name && NetworksByHost[h.Name].Any(tunnelNetworks.Contains))
             .OrderBy(h => h.Name, StringComparer.Ordinal)
             .Select(h => (h, TunnelPortTo(h)))];
+        TunnelPortByHost = TunnelPeers.ToDictionary(t => t.Host.Name, t => t.TunnelPort, StringComparer.Ordinal);
         Interfaces = ImplyInterfaces();
     }
 

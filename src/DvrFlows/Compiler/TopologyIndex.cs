@@ -19,6 +19,7 @@ internal sealed class TopologyIndex
     private readonly Dictionary<string, ImmutableArray<Port>> _portsByNetwork;
     private readonly Dictionary<string, ImmutableArray<Port>> _portsByHost;
     private readonly Dictionary<string, ImmutableArray<Port>> _interfacesByRouter;
+    private readonly Dictionary<string, ImmutableArray<string>> _hostsByNetwork;
 
     private TopologyIndex(Topology.Topology topology)
     {
@@ -38,7 +39,14 @@ internal sealed class TopologyIndex
         _interfacesByRouter = Group(byName.Where(p => p.IsRouterInterface && p.Router is not null), p => p.Router!);
         RouterHosts = topology.HostsOfRouters();
         NetworksByHost = topology.NetworksByHost();
+        _hostsByNetwork = NetworksByHost
+            .SelectMany(h => h.Value.Select(network => (Network: network, Host: h.Key)))
+            .GroupBy(p => p.Network, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(p => p.Host).ToImmutableArray(), StringComparer.Ordinal);
     }
+
+    /// <summary>Hosts the network is present on (<see cref="NetworksByHost"/> inverted), in name order.</summary>
+    public ImmutableArray<string> HostsWithNetwork(string network) => _hostsByNetwork.GetValueOrDefault(network, []);
 
     /// <summary>Router name → hosts it lives on (<see cref="TopologyQueries.HostsOfRouters"/>).</summary>
     public ImmutableSortedDictionary<string, ImmutableSortedSet<string>> RouterHosts { get; }
