@@ -285,7 +285,7 @@ internal sealed class BrIntFlowBuilder
                 continue;
             }
 
-            var subnet = _plan.Topology.GetSubnet(fixedIp.Subnet);
+            var subnet = _plan.SubnetOf(fixedIp.Subnet);
             var macs = new SortedSet<Dvr.OpenFlow.MacAddress> { port.Mac };
             foreach (var pair in port.AllowedAddressPairs)
             {

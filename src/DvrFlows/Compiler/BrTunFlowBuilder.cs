@@ -145,10 +145,11 @@ internal sealed class BrTunFlowBuilder
             $"VXLAN_TUN_TO_LV: VNI {vni} of {network.Name} to local VLAN {lv}");
 
         var floodPorts = new List<uint>();
-        foreach (var (peer, tunnelPort) in _plan.TunnelPeers)
+        var tunnelOf = _plan.TunnelPortByHost;
+        foreach (string peer in _plan.HostsWithNetwork(network.Name))
         {
-            if (_plan.NetworksByHost[peer.Name].Contains(network.Name)
-                && _sink.TryPort(_f, tunnelPort, owner, $"FLOOD_TO_TUN: flood {network.Name} to {peer.Name}", out uint port))
+            if (tunnelOf.TryGetValue(peer, out var tunnelPort)
+                && _sink.TryPort(_f, tunnelPort, owner, $"FLOOD_TO_TUN: flood {network.Name} to {peer}", out uint port))
             {
                 floodPorts.Add(port);
             }
@@ -164,8 +165,7 @@ internal sealed class BrTunFlowBuilder
 
         // l2pop: every active port of the network on another host, except distributed router interfaces (they
         // exist on every host with the same MAC and IP, so they only make the host part of the flood list).
-        var tunnelOf = _plan.TunnelPeers.ToDictionary(t => t.Host.Name, t => t.TunnelPort, StringComparer.Ordinal);
-        foreach (var port in _plan.Topology.Ports.OrderBy(p => p.Name, StringComparer.Ordinal))
+        foreach (var port in _plan.PortsOnNetwork(network.Name))
         {
             if (port.Network != network.Name || port.Host is null || port.Host == _plan.Host.Name || !port.AdminStateUp
                 || port.DeviceOwner == DeviceOwner.RouterInterfaceDistributed || !tunnelOf.TryGetValue(port.Host, out var tunnelPort))

@@ -23,6 +23,8 @@ public sealed record HostedRouterInterface(Port Port, Network Network, int Local
 /// </summary>
 public sealed class HostPlan
 {
+    private TopologyIndex _index = null!;
+
     private HostPlan(Topology.Topology topology, Host host)
     {
         Topology = topology;
@@ -78,6 +80,18 @@ public sealed class HostPlan
 
     public Network NetworkOf(string name) => Networks.First(n => n.Name == name);
 
+    /// <summary>Tunnel port to each of <see cref="TunnelPeers"/>, by host name.</summary>
+    public IReadOnlyDictionary<string, string> TunnelPortByHost { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>Hosts the network is present on (the whole topology, this host included), in name order.</summary>
+    public ImmutableArray<string> HostsWithNetwork(string network) => _index.HostsWithNetwork(network);
+
+    /// <summary>The ports on <paramref name="network"/> anywhere in the topology, in name order.</summary>
+    public ImmutableArray<Port> PortsOnNetwork(string network) => _index.PortsOnNetwork(network);
+
+    /// <exception cref="KeyNotFoundException">The topology has no such subnet.</exception>
+    public Subnet SubnetOf(string name) => _index.GetSubnet(name);
+
     /// <summary>The physical bridge that carries a VLAN/flat network here, or null (not mapped on this host).</summary>
     public BridgeRef? PhysicalBridgeOf(Network network) =>
         network.Type != NetworkType.Vxlan && network.PhysicalNetwork is { } physnet ? Host.BridgeFor(physnet) : null;
@@ -96,24 +110,24 @@ public sealed class HostPlan
     private void Derive()
     {
         var topology = Topology;
-        var routerHosts = topology.Routers.ToImmutableSortedDictionary(r => r.Name, topology.HostsOfRouter, StringComparer.Ordinal);
-        var routerNetworks = topology.Routers.ToDictionary(r => r.Name, r => topology.RouterInterfaces(r.Name).Select(p => p.Network).ToList(), StringComparer.Ordinal);
-        NetworksByHost = topology.Hosts.ToImmutableSortedDictionary(
-            h => h.Name, h => NetworksOn(topology, routerHosts, routerNetworks, h.Name), StringComparer.Ordinal);
+        var index = TopologyIndex.For(topology);
+        _index = index;
+        var routerHosts = index.RouterHosts;
+        NetworksByHost = index.NetworksByHost;
 
         var present = NetworksByHost[Host.Name];
         LocalVlans = LocalVlanAllocator.Allocate(present, Host.LocalVlanPins);
-        Networks = [.. present.Select(topology.GetNetwork)];
-        LocalPorts = [.. topology.Ports.Where(p => p.Host == Host.Name).OrderBy(p => p.Name, StringComparer.Ordinal)];
+        Networks = [.. present.Select(index.GetNetwork)];
+        LocalPorts = index.PortsOnHost(Host.Name);
 
         if (IsDvr)
         {
             var interfaces = ImmutableArray.CreateBuilder<HostedRouterInterface>();
             foreach (var router in topology.Routers.Where(r => r.Distributed && routerHosts[r.Name].Contains(Host.Name)))
             {
-                foreach (var port in topology.RouterInterfaces(router.Name).Where(p => p.DeviceOwner == DeviceOwner.RouterInterfaceDistributed))
+                foreach (var port in index.RouterInterfaces(router.Name).Where(p => p.DeviceOwner == DeviceOwner.RouterInterfaceDistributed))
                 {
-                    interfaces.Add(new HostedRouterInterface(port, topology.GetNetwork(port.Network), LocalVlans[port.Network])
+                    interfaces.Add(new HostedRouterInterface(port, index.GetNetwork(port.Network), LocalVlans[port.Network])
                     {
                         Ipv4 = [.. port.FixedIps.Select(f => f.Ip).Where(ip => ip.AddressFamily == AddressFamily.InterNetwork)],
                         HasIpv6 = port.FixedIps.Any(f => f.Ip.AddressFamily == AddressFamily.InterNetworkV6),
@@ -141,43 +155,8 @@ public sealed class HostPlan
             .Where(h => h.Name != Host.Name && NetworksByHost[h.Name].Any(tunnelNetworks.Contains))
             .OrderBy(h => h.Name, StringComparer.Ordinal)
             .Select(h => (h, TunnelPortTo(h)))];
+        TunnelPortByHost = TunnelPeers.ToDictionary(t => t.Host.Name, t => t.TunnelPort, StringComparer.Ordinal);
         Interfaces = ImplyInterfaces();
-    }
-
-    /// <summary>
-    /// Networks present on a host (TopologyQueries.NetworksOnHost, with the router placement computed once):
-    /// bound ports, interfaces of routers living there, and the external network of a gateway it does SNAT for.
-    /// </summary>
-    private static ImmutableSortedSet<string> NetworksOn(
-        Topology.Topology topology,
-        ImmutableSortedDictionary<string, ImmutableSortedSet<string>> routerHosts,
-        Dictionary<string, List<string>> routerNetworks,
-        string host)
-    {
-        var networks = ImmutableSortedSet.CreateBuilder<string>(StringComparer.Ordinal);
-        foreach (var port in topology.Ports)
-        {
-            if (port.Host == host)
-            {
-                networks.Add(port.Network);
-            }
-        }
-
-        foreach (var router in topology.Routers)
-        {
-            if (!routerHosts[router.Name].Contains(host))
-            {
-                continue;
-            }
-
-            networks.UnionWith(routerNetworks[router.Name]);
-            if (router.ExternalGateway is { } gateway && gateway.SnatHost == host)
-            {
-                networks.Add(gateway.Network);
-            }
-        }
-
-        return networks.ToImmutable();
     }
 
     private ImmutableArray<ImpliedInterface> ImplyInterfaces()

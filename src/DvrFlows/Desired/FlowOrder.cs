@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using Dvr.OpenFlow.Match;
 using OfMatch = Dvr.OpenFlow.Match.Match;
 
 namespace Dvr.DvrFlows.Desired;
@@ -47,8 +49,8 @@ public sealed class FlowOrder : IComparer<DesiredFlow>
 
     public static int CompareMatch(OfMatch x, OfMatch y)
     {
-        var a = x.Entries.Sort((p, q) => p.Field.EncodeOrder.CompareTo(q.Field.EncodeOrder));
-        var b = y.Entries.Sort((p, q) => p.Field.EncodeOrder.CompareTo(q.Field.EncodeOrder));
+        var a = InEncodeOrder(x.Entries);
+        var b = InEncodeOrder(y.Entries);
         int n = Math.Min(a.Length, b.Length);
         for (int i = 0; i < n; i++)
         {
@@ -75,5 +77,20 @@ public sealed class FlowOrder : IComparer<DesiredFlow>
         }
 
         return a.Length.CompareTo(b.Length);
+    }
+
+    // Matches are usually built in encode order already: sorting (and allocating) on every comparison made
+    // ordering a 10,000-flow set dominate the compile time.
+    private static ImmutableArray<OxmEntry> InEncodeOrder(ImmutableArray<OxmEntry> entries)
+    {
+        for (int i = 1; i < entries.Length; i++)
+        {
+            if (entries[i - 1].Field.EncodeOrder > entries[i].Field.EncodeOrder)
+            {
+                return entries.Sort((p, q) => p.Field.EncodeOrder.CompareTo(q.Field.EncodeOrder));
+            }
+        }
+
+        return entries;
     }
 }

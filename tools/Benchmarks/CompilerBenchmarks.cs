@@ -1,0 +1,220 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using Dvr.DvrFlows.Compiler;
+using Dvr.DvrFlows.Desired;
+using Dvr.DvrFlows.Topology;
+
+namespace Dvr.Benchmarks;
+
+/// <summary>
+/// The issue's compiler scale: 100 hosts (97 dvr + 3 dvr_snat), 1,000 vxlan networks with one /24 subnet each,
+/// 100 distributed routers with interfaces on 10 subnets each, 10,000 compute ports. Written as YAML and loaded
+/// through <see cref="TopologyLoader"/>, so it is validated exactly like a real topology file.
+/// </summary>
+public static class LargeTopology
+{
+    public const int Hosts = 100;
+    public const int SnatHosts = 3;
+    public const int Networks = 1000;
+    public const int Routers = 100;
+    public const int ComputePorts = 10_000;
+    public const int NetworksPerRouter = Networks / Routers;
+    public const int PortsPerNetwork = ComputePorts / Networks;
+
+    public static string HostName(int i) => $"h{i:D3}";
+
+    /// <summary>
+    /// Port i sits on network i / 10; the 10 ports of network n are on hosts 3n, 3n+1, ... 3n+9 (mod 100), so a
+    /// tenant (router) spans a few dozen hosts, as in a real cloud, rather than every network being everywhere.
+    /// </summary>
+    public static int HostOfPort(int i) => ((i / PortsPerNetwork * 3) + (i % PortsPerNetwork)) % Hosts;
+
+    public static string Yaml()
+    {
+        var y = new StringBuilder(4 * 1024 * 1024);
+        y.Append("hosts:\n");
+        for (int h = 0; h < Hosts; h++)
+        {
+            string mode = h >= Hosts - SnatHosts ? "dvr_snat" : "dvr";
+            y.Append(CultureInfo.InvariantCulture, $"  - name: {HostName(h)}\n    agent_mode: {mode}\n    tunnel_ip: 192.0.{2 + (h / 250)}.{1 + (h % 250)}\n");
+            y.Append(CultureInfo.InvariantCulture, $"    dvr_mac: fa:16:3f:00:{h >> 8:x2}:{h & 0xff:x2}\n");
+            y.Append(CultureInfo.InvariantCulture, $"    bridges:\n      integration: {{ name: br-int, datapath_id: 0x{0x10000 + h:x} }}\n      tunnel: {{ name: br-tun, datapath_id: 0x{0x20000 + h:x} }}\n");
+        }
+
+        y.Append("networks:\n");
+        for (int n = 0; n < Networks; n++)
+        {
+            y.Append(CultureInfo.InvariantCulture, $"  - {{ name: n{n:D4}, type: vxlan, segmentation_id: {1000 + n} }}\n");
+        }
+
+        y.Append("subnets:\n");
+        for (int n = 0; n < Networks; n++)
+        {
+            y.Append(CultureInfo.InvariantCulture, $"  - {{ name: s{n:D4}, network: n{n:D4}, cidr: {SubnetPrefix(n)}.0/24, gateway_ip: {SubnetPrefix(n)}.1 }}\n");
+        }
+
+        y.Append("routers:\n");
+        for (int r = 0; r < Routers; r++)
+        {
+            y.Append(CultureInfo.InvariantCulture, $"  - {{ name: r{r:D3}, distributed: true }}\n");
+        }
+
+        y.Append("ports:\n");
+        for (int n = 0; n < Networks; n++)
+        {
+            y.Append(CultureInfo.InvariantCulture,
+                $"  - {{ name: qr-n{n:D4}, network: n{n:D4}, interface: qr-n{n:D4}, mac: fa:16:3e:ff:{n >> 8:x2}:{n & 0xff:x2}, fixed_ips: [{{ subnet: s{n:D4}, ip: {SubnetPrefix(n)}.1 }}], device_owner: network:router_interface_distributed, router: r{n / NetworksPerRouter:D3} }}\n");
+        }
+
+        for (int i = 0; i < ComputePorts; i++)
+        {
+            y.Append(ComputePortYaml(i, i / PortsPerNetwork, HostOfPort(i)));
+        }
+
+        return y.ToString();
+    }
+
+    public static Topology Load() => TopologyLoader.LoadFromString(Yaml(), "large-topology.yaml");
+
+    /// <summary>The topology with one more compute port (vm-extra on network n0000, bound to host h005, where n0000 is already present).</summary>
+    public static Topology WithExtraPort(Topology topology, out Port extra)
+    {
+        var withExtra = TopologyLoader.LoadFromString(Yaml() + ComputePortYaml(ComputePorts, 0, 5).Replace($"vm{ComputePorts:D5}", "vm-extra", StringComparison.Ordinal), "large-topology-extra.yaml");
+        extra = withExtra.GetPort("vm-extra");
+        return topology with { Ports = [.. topology.Ports.Add(extra).OrderBy(p => p.Name, StringComparer.Ordinal)] };
+    }
+
+    private static string SubnetPrefix(int n) => $"10.{n / 256}.{n % 256}";
+
+    private static string ComputePortYaml(int i, int network, int host) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"  - {{ name: vm{i:D5}, network: n{network:D4}, interface: qvo{i:D5}, mac: fa:16:3e:{i >> 16:x2}:{(i >> 8) & 0xff:x2}:{i & 0xff:x2}, fixed_ips: [{{ subnet: s{network:D4}, ip: {SubnetPrefix(network)}.{10 + (i % PortsPerNetwork) + (i >= ComputePorts ? 100 : 0)} }}], device_owner: compute:nova, host: {HostName(host)} }}\n");
+}
+
+/// <summary>
+/// Compiles the <see cref="LargeTopology"/> for every host, and times the incremental path
+/// (<see cref="FlowCompiler.Update"/>) after one compute port is added or removed.
+/// <c>dotnet run -c Release --project tools/Benchmarks -- --filter '*CompilerBenchmarks*'</c>
+/// </summary>
+[MemoryDiagnoser]
+public class CompilerBenchmarks
+{
+    private Topology _topology = null!;
+    private Topology _withExtra = null!;
+    private SyntheticPortMap[] _maps = null!;
+    private FlowCompiler _incremental = null!;
+    private SyntheticPortMap _extraHostMap = null!;
+    private bool _extraPresent;
+
+    public const string ExtraHost = "h005";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _topology = LargeTopology.Load();
+        _maps = [.. _topology.Hosts.Select(h => SyntheticPortMap.For(_topology, h.Name))];
+        _withExtra = LargeTopology.WithExtraPort(_topology, out var extra);
+
+        // The controller's map comes from the switch: the new port keeps its ofport and no other port is renumbered,
+        // so both compilations use the map of the topology with the port.
+        _extraHostMap = SyntheticPortMap.For(_withExtra, ExtraHost);
+        _incremental = new FlowCompiler(ExtraHost);
+        _incremental.Update(_topology, _extraHostMap);
+        var added = _incremental.Update(_withExtra, _extraHostMap);
+        var removed = _incremental.Update(_topology, _extraHostMap);
+        CheckOnlyOwner(added, extra.Name, "adding");
+        CheckOnlyOwner(removed, extra.Name, "removing");
+        _extraPresent = false;
+    }
+
+    /// <summary>DvrFlowCompiler.Compile for all 100 hosts; returns the total number of flows.</summary>
+    [Benchmark]
+    public int CompileAllHosts() => CompileAll(_topology, _maps);
+
+    /// <summary>One FlowCompiler.Update on the port's host, alternately adding and removing the one compute port.</summary>
+    [Benchmark]
+    public int RecomputeAfterOnePortChange()
+    {
+        _extraPresent = !_extraPresent;
+        return _incremental.Update(_extraPresent ? _withExtra : _topology, _extraHostMap).Length;
+    }
+
+    public static int CompileAll(Topology topology, SyntheticPortMap[] maps)
+    {
+        int flows = 0;
+        for (int i = 0; i < topology.Hosts.Length; i++)
+        {
+            flows += DvrFlowCompiler.Compile(topology, topology.Hosts[i].Name, maps[i]).AllFlows.Count();
+        }
+
+        return flows;
+    }
+
+    private static void CheckOnlyOwner(ImmutableArray<OwnerChange> changes, string portName, string what)
+    {
+        var owners = changes.Select(c => c.Owner).Distinct().ToList();
+        if (owners.Count != 1 || owners[0] != FlowOwner.Port(portName) || changes.All(c => c.Before.Length == c.After.Length))
+        {
+            throw new InvalidOperationException(
+                $"{what} port {portName} on {ExtraHost} changed owners [{string.Join(", ", owners)}] with {changes.Sum(c => c.After.Length - c.Before.Length)} net flows; expected only port {portName}, with flows");
+        }
+    }
+}
+
+/// <summary>
+/// <c>compile-bench [ROUNDS]</c>: loads the <see cref="LargeTopology"/>, compiles every host on this one thread
+/// ROUNDS times (default 3) and prints the best elapsed time, the flow count, the peak working set and the bytes
+/// allocated; then times the one-port incremental update (best of 200).
+/// </summary>
+public static class CompileBench
+{
+    public static int Run(string[] args)
+    {
+        int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
+        var clock = Stopwatch.StartNew();
+        var topology = LargeTopology.Load();
+        double loadSeconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"topology: {topology.Hosts.Length} hosts, {topology.Networks.Length} networks, {topology.Subnets.Length} subnets, " +
+            $"{topology.Routers.Length} routers, {topology.Ports.Length} ports (loaded and validated in {loadSeconds:0.000} s)");
+
+        clock.Restart();
+        var maps = topology.Hosts.Select(h => SyntheticPortMap.For(topology, h.Name)).ToArray();
+        Console.WriteLine($"port maps for all hosts: {clock.Elapsed.TotalSeconds:0.000} s");
+
+        double best = double.MaxValue;
+        int flows = 0;
+        long allocated = 0;
+        for (int round = 0; round < rounds; round++)
+        {
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            clock.Restart();
+            flows = CompilerBenchmarks.CompileAll(topology, maps);
+            double elapsed = clock.Elapsed.TotalSeconds;
+            allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+            best = Math.Min(best, elapsed);
+            Console.WriteLine($"round {round + 1}: compile all hosts {elapsed:0.000} s");
+        }
+
+        Console.WriteLine($"compile-all best of {rounds}: {best:0.000} s, {flows} flows ({flows / topology.Hosts.Length} per host), " +
+            $"{allocated / (1024.0 * 1024.0):0.0} MiB allocated per round");
+
+        var bench = new CompilerBenchmarks();
+        bench.Setup();
+        double bestUpdate = double.MaxValue;
+        for (int i = 0; i < 200; i++)
+        {
+            clock.Restart();
+            bench.RecomputeAfterOnePortChange();
+            bestUpdate = Math.Min(bestUpdate, clock.Elapsed.TotalMilliseconds);
+        }
+
+        Console.WriteLine($"one-port update on {CompilerBenchmarks.ExtraHost} (FlowCompiler.Update, changes only port vm-extra): best of 200 {bestUpdate:0.000} ms");
+        using var process = Process.GetCurrentProcess();
+        Console.WriteLine($"peak working set {process.PeakWorkingSet64 / (1024.0 * 1024.0):0.0} MiB, total allocated {GC.GetTotalAllocatedBytes() / (1024.0 * 1024.0):0.0} MiB, " +
+            $"processor count {Environment.ProcessorCount}");
+        return 0;
+    }
+}
