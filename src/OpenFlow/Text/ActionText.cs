@@ -330,6 +330,10 @@ public static class ActionText
             case "ct":
                 actions.Add(ParseConntrack(item.Delimiter == '(' ? value : string.Empty, names));
                 break;
+            case "mod_tp_src":
+            case "mod_tp_dst":
+                // OVS picks tcp_/udp_/sctp_ from the flow's match, which this parser does not see.
+                throw new TextParseException($"{item.Key}: needs the flow's match to choose tcp, udp or sctp; write set_field:{value}->tcp_{key[^3..]} (or udp_/sctp_) instead");
             default:
                 if (item.Delimiter == '\0' && TryParsePort(item.Key, names, out uint port))
                 {

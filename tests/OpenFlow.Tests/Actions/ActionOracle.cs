@@ -83,14 +83,25 @@ internal static partial class ActionOracle
                 var error = LineError().Match(stderr);
                 if (error.Success)
                 {
+                    // Everything before the bad line parsed: run that prefix on its own (one more process), record
+                    // the error, and go on with the rest, so each flow is parsed about once.
                     int line = int.Parse(error.Groups[1].Value, CultureInfo.InvariantCulture) - 1;
                     int index = pending[line];
                     results[index] = new OvsFlow(flows[index].Match, flows[index].Actions, error.Groups[2].Value.Trim(), null, null);
-                    pending.RemoveAt(line);
+                    if (line > 0)
+                    {
+                        var prefix = pending.Take(line).ToList();
+                        var prefixResults = ParseFlows([.. prefix.Select(i => flows[i])]);
+                        for (int k = 0; k < prefix.Count; k++)
+                        {
+                            results[prefix[k]] = prefixResults[k];
+                        }
+                    }
+
+                    pending.RemoveRange(0, line + 1);
                     continue;
                 }
 
-                // An error without a line number (e.g. "no usable protocol"): fall back to one flow at a time.
                 if (pending.Count == 1)
                 {
                     results[pending[0]] = new OvsFlow(flows[pending[0]].Match, flows[pending[0]].Actions, stderr.Trim(), null, null);

@@ -38,6 +38,12 @@ public abstract record MultipartMessage : OpenFlowMessage
 
     public bool HasMore => (Flags & MultipartFlags.More) != 0;
 
+    /// <summary>Equal when xid, flags, type and body are; a redundant explicit type on a typed body does not matter.</summary>
+    public virtual bool Equals(MultipartMessage? other) =>
+        other is not null && base.Equals(other) && Flags == other.Flags && MultipartType == other.MultipartType && Equals(Body, other.Body);
+
+    public override int GetHashCode() => HashCode.Combine(base.GetHashCode(), Flags, MultipartType, Body);
+
     public override int BodyLength => HeaderLength + Body.BodyLength;
 
     public override void WriteBody(ref SpanWriter writer)
