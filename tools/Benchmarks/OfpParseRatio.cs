@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Dvr.OpenFlow;
 using Dvr.OpenFlow.Match;
-using Dvr.OpenFlow.Messages.Flow;
 using Dvr.OpenFlow.Text;
 using Dvr.OpenFlow.Wire;
 
