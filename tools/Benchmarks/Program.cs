@@ -2,7 +2,7 @@ namespace Dvr.Benchmarks;
 
 /// <summary>
 /// BenchmarkDotNet benchmarks (default), or a bench command that measures a peer in the same run:
-/// <c>controller-push FLOWS ROUNDS</c>, <c>diagnostics-dump TARGET RUNS</c>, <c>compile-bench [ROUNDS]</c>.
+/// <c>controller-push FLOWS ROUNDS</c>, <c>diagnostics-dump TARGET RUNS</c>, <c>compile-bench [ROUNDS]</c>, <c>ofp-parse-ratio</c> (decode + print vs ovs-ofctl ofp-parse).
 /// </summary>
 public static class Program
 {
@@ -11,6 +11,7 @@ public static class Program
         "controller-push" => ControllerPushBench.RunAsync(args[1..]).GetAwaiter().GetResult(),
         "diagnostics-dump" => DiagnosticsDumpBenchmark.Run(args[1..]),
         "compile-bench" => CompileBench.Run(args[1..]),
+        OfpParseRatio.Command => OfpParseRatio.Run(args[1..]),
         _ => RunBenchmarks(args),
     };
 

@@ -1,4 +1,5 @@
-using System.Collections.Immutable;
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using Dvr.OpenFlow.Errors;
 using Dvr.OpenFlow.Messages;
 using Dvr.OpenFlow.Wire;
@@ -28,18 +29,51 @@ public static class ActionCodec
             throw new OpenFlowException(OfpError.BadLen, $"actions length {reader.Remaining} is not a multiple of 8");
         }
 
-        var actions = ImmutableArray.CreateBuilder<OfpAction>();
+        var actions = new OfpAction[CountActions(reader.Rest)];
+        int count = 0;
+        bool hasNat = false;
         while (!reader.IsEmpty)
         {
-            actions.Add(Decode(ref reader, mode));
+            var action = Decode(ref reader, mode);
+            if (count == actions.Length)
+            {
+                // Not reached: an action the count did not see fails to decode first.
+                Array.Resize(ref actions, count + 1);
+            }
+
+            actions[count++] = action;
+            hasNat |= action is NatAction;
         }
 
-        if (!insideConntrack && actions.Any(a => a is NatAction))
+        if (!insideConntrack && hasNat)
         {
             throw new OpenFlowException(OfpError.BadSetArgument, "nat outside ct");
         }
 
-        return new ActionList(actions.ToImmutable());
+        return new ActionList(ImmutableCollectionsMarshal.AsImmutableArray(actions));
+    }
+
+    /// <summary>
+    /// How many action headers a well-formed list holds, from the len fields alone, so the decoded list is
+    /// allocated once at its exact size. A malformed length stops the count; decoding then reports it.
+    /// </summary>
+    private static int CountActions(ReadOnlySpan<byte> actions)
+    {
+        int count = 0;
+        int offset = 0;
+        while (actions.Length - offset >= 4)
+        {
+            int length = BinaryPrimitives.ReadUInt16BigEndian(actions[(offset + 2)..]);
+            count++;
+            if (length < 8)
+            {
+                break;
+            }
+
+            offset += length;
+        }
+
+        return count;
     }
 
     public static OfpAction Decode(ref SpanReader reader, DecodeMode mode)

@@ -1,4 +1,5 @@
-using System.Collections.Immutable;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using Dvr.OpenFlow.Actions;
 using Dvr.OpenFlow.Errors;
 using Dvr.OpenFlow.Messages;
@@ -25,25 +26,33 @@ public static class InstructionCodec
             throw new OpenFlowException(OfpError.BadInstructionLen, $"instructions length {reader.Remaining} is not a multiple of 8");
         }
 
-        // First pass: headers only, so a duplicate is reported before any error inside the actions.
-        var seen = new HashSet<OfpInstructionType>();
+        // First pass: headers only, so a duplicate is reported before any error inside the actions. Each valid
+        // type has its own canonical position (0..5), so one bit per position finds duplicates.
+        int present = 0;
         var probe = reader;
         while (!probe.IsEmpty)
         {
             var type = CheckHeader(ref probe);
-            if (!seen.Add(type))
+            int bit = 1 << OfpInstruction.CanonicalOrderOf(type);
+            if ((present & bit) != 0)
             {
                 throw new OpenFlowException(DuplicateInstruction, $"instruction {type} appears twice");
             }
+
+            present |= bit;
         }
 
-        var list = new List<OfpInstruction>();
+        // Second pass: each instruction goes straight to its canonical slot (the number of present
+        // instructions that come before it), so the array is exactly sized and needs no sort.
+        var instructions = new OfpInstruction[BitOperations.PopCount((uint)present)];
         while (!reader.IsEmpty)
         {
-            list.Add(Decode(ref reader, mode));
+            var instruction = Decode(ref reader, mode);
+            int slot = BitOperations.PopCount((uint)present & ((1u << instruction.CanonicalOrder) - 1));
+            instructions[slot] = instruction;
         }
 
-        return new InstructionList(list.OrderBy(i => i.CanonicalOrder).ToImmutableArray());
+        return new InstructionList(ImmutableCollectionsMarshal.AsImmutableArray(instructions));
     }
 
     /// <summary>Checks one instruction's header and length and skips it (decode_openflow11_instruction).</summary>

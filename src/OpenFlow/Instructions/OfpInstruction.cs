@@ -28,7 +28,10 @@ public abstract record OfpInstruction
     /// write_metadata, goto_table: lib/ofp-actions.c ovs_instruction_type), the order it prints, encodes and
     /// requires on input. Follows the pipeline's order of execution (§5.9).
     /// </summary>
-    public int CanonicalOrder => InstructionType switch
+    public int CanonicalOrder => CanonicalOrderOf(InstructionType);
+
+    /// <summary><see cref="CanonicalOrder"/> of an instruction type, known from its header before it is decoded.</summary>
+    internal static int CanonicalOrderOf(OfpInstructionType type) => type switch
     {
         OfpInstructionType.Meter => 0,
         OfpInstructionType.ApplyActions => 1,

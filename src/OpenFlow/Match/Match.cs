@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Dvr.OpenFlow.Errors;
 using Dvr.OpenFlow.Messages;
 using Dvr.OpenFlow.Wire;
@@ -20,20 +21,11 @@ public sealed partial class Match : IEquatable<Match>
 
     public static readonly Match Any = new([]);
 
-    private readonly int _hash;
+    /// <summary>Computed on first use: a decoded match is usually encoded or printed, not hashed.</summary>
+    private int _hash;
+    private bool _hashed;
 
-    internal Match(ImmutableArray<OxmEntry> entries)
-    {
-        Entries = entries;
-        int hash = entries.Length;
-        foreach (var entry in entries)
-        {
-            // Order-independent: fields combine by addition.
-            hash += HashCode.Combine(entry.Field, entry.Value, entry.HasMask ? entry.Mask : UInt128.Zero);
-        }
-
-        _hash = hash;
-    }
+    internal Match(ImmutableArray<OxmEntry> entries) => Entries = entries;
 
     /// <summary>The fields in Open vSwitch's encode order (lib/nx-match.c nx_put_raw).</summary>
     public ImmutableArray<OxmEntry> Entries { get; }
@@ -174,33 +166,42 @@ public sealed partial class Match : IEquatable<Match>
     /// </summary>
     public static Match DecodeOxm(ref SpanReader reader, DecodeMode mode)
     {
-        var entries = new List<OxmEntry>(8);
+        var entries = DecodeScratch ??= new List<OxmEntry>(16);
+        entries.Clear();
         while (!reader.IsEmpty)
         {
-            var entry = DecodeEntry(ref reader, mode);
-            if (entry is null)
+            if (DecodeEntry(ref reader, mode) is not { } entry)
             {
                 continue;
             }
 
-            foreach (var normalized in MatchNormalizer.Expand(entry.Value))
+            int first = entries.Count;
+            MatchNormalizer.AddExpanded(entry, entries);
+            for (int i = first; i < entries.Count; i++)
             {
-                foreach (var existing in entries)
+                var field = entries[i].Field;
+                for (int j = 0; j < i; j++)
                 {
-                    if (ReferenceEquals(existing.Field, normalized.Field))
+                    if (ReferenceEquals(entries[j].Field, field))
                     {
-                        throw new OpenFlowException(OfpError.DupField, $"field {normalized.Field.Name} appears twice");
+                        throw new OpenFlowException(OfpError.DupField, $"field {field.Name} appears twice");
                     }
                 }
 
-                MatchPrerequisites.CheckAgainst(entries, normalized.Field);
-                entries.Add(normalized);
+                MatchPrerequisites.CheckAgainst(CollectionsMarshal.AsSpan(entries)[..i], field);
             }
         }
 
         MatchNormalizer.DropImpliedPacketType(entries);
         return new Match(MatchNormalizer.Sort(entries));
     }
+
+    /// <summary>
+    /// The entries of the match being decoded on this thread, reused so decoding allocates only the result.
+    /// DecodeOxm never re-enters itself and copies the entries out before returning.
+    /// </summary>
+    [ThreadStatic]
+    private static List<OxmEntry>? DecodeScratch;
 
     /// <summary>
     /// Decodes one TLV; returns null for a field to ignore: an unknown field in loose mode (a header OVS does
@@ -259,7 +260,7 @@ public sealed partial class Match : IEquatable<Match>
 
     public bool Equals(Match? other)
     {
-        if (other is null || other._hash != _hash || other.Entries.Length != Entries.Length)
+        if (other is null || other.Entries.Length != Entries.Length || other.GetHashCode() != GetHashCode())
         {
             return false;
         }
@@ -290,5 +291,22 @@ public sealed partial class Match : IEquatable<Match>
 
     public override bool Equals(object? obj) => obj is Match other && Equals(other);
 
-    public override int GetHashCode() => _hash;
+    public override int GetHashCode()
+    {
+        if (!Volatile.Read(ref _hashed))
+        {
+            int hash = Entries.Length;
+            foreach (var entry in Entries)
+            {
+                // Order-independent: fields combine by addition.
+                hash += HashCode.Combine(entry.Field, entry.Value, entry.HasMask ? entry.Mask : UInt128.Zero);
+            }
+
+            // Idempotent, so threads racing here store the same value; the flag is published after the hash.
+            _hash = hash;
+            Volatile.Write(ref _hashed, true);
+        }
+
+        return _hash;
+    }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Dvr.OpenFlow.Actions;
 using Dvr.OpenFlow.Errors;
 
@@ -53,6 +54,14 @@ internal static class MatchNormalizer
     /// <summary>The canonical entries for one decoded or added entry (usually just itself).</summary>
     public static IEnumerable<OxmEntry> Expand(OxmEntry entry)
     {
+        var expanded = new List<OxmEntry>(1);
+        AddExpanded(entry, expanded);
+        return expanded;
+    }
+
+    /// <summary>Appends the canonical entries for <paramref name="entry"/> to <paramref name="output"/>, without an iterator.</summary>
+    public static void AddExpanded(OxmEntry entry, List<OxmEntry> output)
+    {
         var field = entry.Field;
         if (ReferenceEquals(field, OxmFields.CtState) || ReferenceEquals(field, OxmFields.TunFlags))
         {
@@ -62,10 +71,10 @@ internal static class MatchNormalizer
             var mask = entry.Mask & narrow;
             if (mask != 0)
             {
-                yield return new OxmEntry(field, entry.Value & mask, mask, true);
+                output.Add(new OxmEntry(field, entry.Value & mask, mask, true));
             }
 
-            yield break;
+            return;
         }
 
         if (field.InMatch)
@@ -73,14 +82,14 @@ internal static class MatchNormalizer
             var exact = ExactMask(field);
             if (entry.HasMask && (entry.Mask & exact) == exact)
             {
-                yield return OxmEntry.Exact(field, entry.Value & exact);
+                output.Add(OxmEntry.Exact(field, entry.Value & exact));
             }
             else
             {
-                yield return entry;
+                output.Add(entry);
             }
 
-            yield break;
+            return;
         }
 
         if (FirstRegister(field) is { } first)
@@ -94,17 +103,17 @@ internal static class MatchNormalizer
                 uint mask = (uint)(entry.Mask >> shift);
                 if (mask != 0)
                 {
-                    yield return OxmEntry.Masked(OxmFields.Regs[first + i], value, mask);
+                    output.Add(OxmEntry.Masked(OxmFields.Regs[first + i], value, mask));
                 }
             }
 
-            yield break;
+            return;
         }
 
         if (ReferenceEquals(field, OxmFields.NwTos))
         {
-            yield return OxmEntry.Exact(OxmFields.IpDscp, entry.Value >> 2);
-            yield break;
+            output.Add(OxmEntry.Exact(OxmFields.IpDscp, entry.Value >> 2));
+            return;
         }
 
         if (ReferenceEquals(field, OxmFields.VlanTci))
@@ -115,18 +124,18 @@ internal static class MatchNormalizer
             uint vidMask = mask & VlanVidBits;
             if (vidMask != 0)
             {
-                yield return OxmEntry.Masked(OxmFields.VlanVid, tci & vidMask, vidMask == VlanVidBits ? 0xffff : vidMask);
+                output.Add(OxmEntry.Masked(OxmFields.VlanVid, tci & vidMask, vidMask == VlanVidBits ? 0xffff : vidMask));
             }
 
             if ((tci & VlanVidBits) != 0 && ((mask >> 13) & 0x7) != 0)
             {
-                yield return OxmEntry.Exact(OxmFields.VlanPcp, (tci >> 13) & 0x7);
+                output.Add(OxmEntry.Exact(OxmFields.VlanPcp, (tci >> 13) & 0x7));
             }
 
-            yield break;
+            return;
         }
 
-        yield return entry;
+        output.Add(entry);
     }
 
     /// <summary>
@@ -135,9 +144,22 @@ internal static class MatchNormalizer
     /// </summary>
     public static void DropImpliedPacketType(List<OxmEntry> entries)
     {
-        int index = entries.FindIndex(e => ReferenceEquals(e.Field, OxmFields.PacketType));
-        if (index >= 0 && entries[index].Value == 0 && !entries[index].HasMask
-            && entries.Exists(e => !ReferenceEquals(e.Field, OxmFields.PacketType) && MatchSlots.IsPacketField(e.Field)))
+        int index = -1;
+        bool impliedByOther = false;
+        for (int i = 0; i < entries.Count; i++)
+        {
+            var field = entries[i].Field;
+            if (ReferenceEquals(field, OxmFields.PacketType))
+            {
+                index = i;
+            }
+            else
+            {
+                impliedByOther |= MatchSlots.IsPacketField(field);
+            }
+        }
+
+        if (index >= 0 && entries[index].Value == 0 && !entries[index].HasMask && impliedByOther)
         {
             entries.RemoveAt(index);
         }
@@ -165,17 +187,24 @@ internal static class MatchNormalizer
         return null;
     }
 
-    /// <summary>Stable sort into encode order.</summary>
+    /// <summary>Stable sort into encode order, into an array of exactly the entries' size.</summary>
     public static ImmutableArray<OxmEntry> Sort(List<OxmEntry> entries)
     {
+        // Insertion sort: a match has a handful of fields, usually already in order.
         var array = entries.ToArray();
-        var keys = new (int Order, int Index)[array.Length];
-        for (int i = 0; i < array.Length; i++)
+        for (int i = 1; i < array.Length; i++)
         {
-            keys[i] = (array[i].Field.EncodeOrder, i);
+            var entry = array[i];
+            int j = i - 1;
+            while (j >= 0 && array[j].Field.EncodeOrder > entry.Field.EncodeOrder)
+            {
+                array[j + 1] = array[j];
+                j--;
+            }
+
+            array[j + 1] = entry;
         }
 
-        Array.Sort(keys, array);
-        return ImmutableArray.Create(array);
+        return ImmutableCollectionsMarshal.AsImmutableArray(array);
     }
 }

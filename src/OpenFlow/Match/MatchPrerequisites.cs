@@ -47,9 +47,13 @@ public static class MatchPrerequisites
     }
 
     /// <summary>Checks that <paramref name="earlier"/> satisfies <paramref name="field"/>'s prerequisites.</summary>
-    public static void CheckAgainst(List<OxmEntry> earlier, OxmField field)
+    public static void CheckAgainst(List<OxmEntry> earlier, OxmField field) =>
+        CheckAgainst(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(earlier), field);
+
+    /// <summary>Checks that <paramref name="earlier"/> satisfies <paramref name="field"/>'s prerequisites.</summary>
+    public static void CheckAgainst(ReadOnlySpan<OxmEntry> earlier, OxmField field)
     {
-        if (!Satisfied(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(earlier), field))
+        if (!Satisfied(earlier, field))
         {
             throw Missing(field);
         }

@@ -54,10 +54,11 @@ public static class FieldFormat
                 AppendHexMask(output, mask);
                 break;
             case FieldValueFormat.Ethernet:
-                output.Append(new MacAddress((ulong)value).ToString());
+                AppendMac(output, (ulong)value);
                 if (mask is { } macMask)
                 {
-                    output.Append('/').Append(new MacAddress((ulong)macMask).ToString());
+                    output.Append('/');
+                    AppendMac(output, (ulong)macMask);
                 }
 
                 break;
@@ -94,6 +95,26 @@ public static class FieldFormat
 
         PortFormat.Append(output, port, names);
     }
+
+    /// <summary>ETH_ADDR_FMT "xx:xx:xx:xx:xx:xx", written in place (no string per address).</summary>
+    private static void AppendMac(StringBuilder output, ulong mac)
+    {
+        Span<char> text = stackalloc char[17];
+        for (int i = 0; i < 6; i++)
+        {
+            byte octet = (byte)(mac >> (8 * (5 - i)));
+            text[i * 3] = HexDigits[octet >> 4];
+            text[(i * 3) + 1] = HexDigits[octet & 0xf];
+            if (i < 5)
+            {
+                text[(i * 3) + 2] = ':';
+            }
+        }
+
+        output.Append(text);
+    }
+
+    private const string HexDigits = "0123456789abcdef";
 
     /// <summary>lib/dynamic-string.c ds_put_hex: "0x" and the value without leading zeros, or "0".</summary>
     public static void AppendHex(StringBuilder output, UInt128 value)

@@ -662,14 +662,30 @@ public static class MatchText
         output.Append(',');
     }
 
-    /// <summary>Read access to a match's entries by field.</summary>
-    private readonly struct MatchView(M match)
+    /// <summary>
+    /// Read access to a match's entries by field. Format asks about a hundred fields of which a flow has a
+    /// handful, so the view keeps one bit per field (by its unique encode order) and answers most questions
+    /// without scanning the entries.
+    /// </summary>
+    private readonly struct MatchView
     {
-        public OxmEntry? Get(OxmField field) => match.Get(field);
+        private readonly M _match;
+        private readonly FieldBits _present;
 
-        public bool Has(OxmField field) => match.Contains(field);
+        public MatchView(M match)
+        {
+            _match = match;
+            foreach (var entry in match.Entries)
+            {
+                _present.Add(entry.Field.EncodeOrder);
+            }
+        }
 
-        public UInt128? Exact(OxmField field) => match.Get(field) is { HasMask: false } e ? e.Value : null;
+        public OxmEntry? Get(OxmField field) => _present.MayContain(field.EncodeOrder) ? _match.Get(field) : null;
+
+        public bool Has(OxmField field) => Get(field) is not null;
+
+        public UInt128? Exact(OxmField field) => Get(field) is { HasMask: false } e ? e.Value : null;
 
         public uint? EthType => Exact(OxmFields.EthType) is { } t ? (uint)t : null;
 
@@ -678,7 +694,7 @@ public static class MatchText
         {
             get
             {
-                foreach (var entry in match.Entries)
+                foreach (var entry in _match.Entries)
                 {
                     if (MatchSlots.IsPacketField(entry.Field))
                     {
@@ -688,6 +704,30 @@ public static class MatchText
 
                 return false;
             }
+        }
+    }
+
+    /// <summary>A set of field encode orders below 256, one bit each; larger orders always "may" be present.</summary>
+    private struct FieldBits
+    {
+        private const int WordCount = 4;
+        private Words _words;
+
+        public void Add(int order)
+        {
+            if (order >> 6 < WordCount)
+            {
+                _words[order >> 6] |= 1UL << (order & 63);
+            }
+        }
+
+        public readonly bool MayContain(int order) =>
+            order >> 6 >= WordCount || (_words[order >> 6] & (1UL << (order & 63))) != 0;
+
+        [System.Runtime.CompilerServices.InlineArray(WordCount)]
+        private struct Words
+        {
+            private ulong _word;
         }
     }
 }

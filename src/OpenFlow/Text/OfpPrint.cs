@@ -27,7 +27,30 @@ public static class OfpPrint
 
     public static string Format(ReadOnlySpan<byte> message, PortNames names, int verbosity = DefaultVerbosity)
     {
-        var output = new StringBuilder();
+        // One builder per thread, taken while in use (a bundle prints its inner message re-entrantly and gets a new one).
+        var output = CachedBuilder ?? new StringBuilder(256);
+        CachedBuilder = null;
+        try
+        {
+            return FormatInto(output.Clear(), message, names, verbosity);
+        }
+        finally
+        {
+            if (output.Capacity <= MaxCachedCapacity)
+            {
+                CachedBuilder = output;
+            }
+        }
+    }
+
+    [ThreadStatic]
+    private static StringBuilder? CachedBuilder;
+
+    /// <summary>Builders that grew past this (a big multipart reply) are left to the GC rather than kept.</summary>
+    private const int MaxCachedCapacity = 16 * 1024;
+
+    private static string FormatInto(StringBuilder output, ReadOnlySpan<byte> message, PortNames names, int verbosity)
+    {
         if (message.Length == 0)
         {
             return "OpenFlow message is empty\n";
@@ -151,7 +174,7 @@ public static class OfpPrint
             6 => " (OF1.5)",
             _ => " (OF 0x" + header.Version.ToString("x2", CultureInfo.InvariantCulture) + ")",
         });
-        output.Append(" (xid=0x").Append(header.Xid.ToString("x", CultureInfo.InvariantCulture)).Append("):");
+        output.Append(CultureInfo.InvariantCulture, $" (xid=0x{header.Xid:x}):");
     }
 
     private static string RawName(ReadOnlySpan<byte> message, OfpHeader header)

@@ -117,34 +117,47 @@ public sealed record FlowMod : OpenFlowMessage
 
     public static FlowMod Decode(OfpHeader header, ref SpanReader body, DecodeMode mode)
     {
-        var mod = new FlowMod
-        {
-            Xid = header.Xid,
-            Cookie = body.ReadUInt64(),
-            CookieMask = body.ReadUInt64(),
-            TableId = body.ReadByte(),
-            Command = (FlowModCommand)body.ReadByte(),
-            IdleTimeout = body.ReadUInt16(),
-            HardTimeout = body.ReadUInt16(),
-            Priority = body.ReadUInt16(),
-            BufferId = body.ReadUInt32(),
-            OutPort = body.ReadUInt32(),
-            OutGroup = body.ReadUInt32(),
-            Flags = (FlowModFlags)body.ReadUInt16(),
-        };
+        // Fields are read into locals and the record is built once: a `with` copy would allocate it twice.
+        ulong cookie = body.ReadUInt64();
+        ulong cookieMask = body.ReadUInt64();
+        byte tableId = body.ReadByte();
+        var command = (FlowModCommand)body.ReadByte();
+        ushort idleTimeout = body.ReadUInt16();
+        ushort hardTimeout = body.ReadUInt16();
+        ushort priority = body.ReadUInt16();
+        uint bufferId = body.ReadUInt32();
+        uint outPort = body.ReadUInt32();
+        uint outGroup = body.ReadUInt32();
+        var flags = (FlowModFlags)body.ReadUInt16();
         body.SkipPadding(2);
-        if (mod.Command > FlowModCommand.DeleteStrict)
+        if (command > FlowModCommand.DeleteStrict)
         {
-            throw new OpenFlowException(OfpError.BadCommand, $"flow_mod command {(byte)mod.Command}");
+            throw new OpenFlowException(OfpError.BadCommand, $"flow_mod command {(byte)command}");
         }
 
-        if (((ushort)mod.Flags & ~0x1f) != 0)
+        if (((ushort)flags & ~0x1f) != 0)
         {
-            throw new OpenFlowException(OfpError.BadFlags, $"flow_mod flags 0x{(ushort)mod.Flags:x4} has unknown bits");
+            throw new OpenFlowException(OfpError.BadFlags, $"flow_mod flags 0x{(ushort)flags:x4} has unknown bits");
         }
 
         var match = Dvr.OpenFlow.Match.Match.Decode(ref body, mode);
         var instructions = InstructionCodec.DecodeList(ref body, mode);
-        return mod with { Match = match, Instructions = instructions };
+        return new FlowMod
+        {
+            Xid = header.Xid,
+            Cookie = cookie,
+            CookieMask = cookieMask,
+            TableId = tableId,
+            Command = command,
+            IdleTimeout = idleTimeout,
+            HardTimeout = hardTimeout,
+            Priority = priority,
+            BufferId = bufferId,
+            OutPort = outPort,
+            OutGroup = outGroup,
+            Flags = flags,
+            Match = match,
+            Instructions = instructions,
+        };
     }
 }
