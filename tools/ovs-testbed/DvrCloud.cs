@@ -98,6 +98,34 @@ public sealed class DvrCloud : IAsyncDisposable
         Controller?.UpdateTopology(topology);
     }
 
+    /// <summary>
+    /// Applies a new topology to the whole cloud while it runs, in the order that keeps traffic flowing longest
+    /// (docs/testbed.md, "Dynamics"): the testbed creates new namespaces and ports first (new router legs come up
+    /// silent), then the controller gets the topology and every bridge converges, then the new router legs announce
+    /// themselves (gratuitous ARP, now kept off the tunnels by the DVR flows), then the testbed removes what is gone
+    /// and the controller converges on the port deletions.
+    /// </summary>
+    public async Task<TopologyApplyResult> ApplyTopologyAsync(Topology topology, TimeSpan? convergeTimeout = null, CancellationToken cancellationToken = default)
+    {
+        var timeout = convergeTimeout ?? TimeSpan.FromSeconds(30);
+        var clock = Stopwatch.StartNew();
+        var transition = await Testbed.PlanTransitionAsync(topology, cancellationToken).ConfigureAwait(false);
+        await transition.AddAsync(cancellationToken).ConfigureAwait(false);
+        var added = clock.Elapsed;
+        UpdateTopology(topology);
+        await WaitConvergedAsync(timeout, cancellationToken).ConfigureAwait(false);
+        var converged = clock.Elapsed;
+        await transition.AnnounceAsync(cancellationToken).ConfigureAwait(false);
+        var announced = clock.Elapsed;
+        await transition.RemoveAsync(cancellationToken).ConfigureAwait(false);
+        await WaitConvergedAsync(timeout, cancellationToken).ConfigureAwait(false);
+        return new TopologyApplyResult(transition, added, converged, announced, clock.Elapsed);
+    }
+
+    /// <summary>Loads a topology file (as the controller's file watcher would) and applies it with <see cref="ApplyTopologyAsync(Topology, TimeSpan?, CancellationToken)"/>.</summary>
+    public Task<TopologyApplyResult> ApplyTopologyFileAsync(string path, TimeSpan? convergeTimeout = null, CancellationToken cancellationToken = default) =>
+        ApplyTopologyAsync(TopologyLoader.Load(path), convergeTimeout, cancellationToken);
+
     /// <summary>Waits until every expected bridge has a session that is in sync and has nothing in flight.</summary>
     public async Task WaitConvergedAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
@@ -136,4 +164,16 @@ public sealed class DvrCloud : IAsyncDisposable
             await Testbed.DisposeAsync().ConfigureAwait(false);
         }
     }
+}
+
+/// <summary>
+/// What <see cref="DvrCloud.ApplyTopologyAsync"/> did and when, measured from its start: the testbed's additions were
+/// in place after <see cref="Added"/>, every bridge had the new flows after <see cref="Converged"/>, new router legs
+/// had announced themselves after <see cref="Announced"/>, and everything was done after <see cref="Total"/>.
+/// </summary>
+public sealed record TopologyApplyResult(TestbedTransition Transition, TimeSpan Added, TimeSpan Converged, TimeSpan Announced, TimeSpan Total)
+{
+    public override string ToString() =>
+        $"testbed added {Added.TotalMilliseconds:0} ms, controller converged {Converged.TotalMilliseconds:0} ms, announced {Announced.TotalMilliseconds:0} ms, " +
+        $"done {Total.TotalMilliseconds:0} ms: {Transition}";
 }

@@ -160,7 +160,7 @@ public static class Testbed
         }
     }
 
-    private static async Task WriteManifestAsync(TestbedPlan plan, Topology topology, TestbedOptions options, CancellationToken ct)
+    internal static async Task WriteManifestAsync(TestbedPlan plan, Topology topology, TestbedOptions options, CancellationToken ct)
     {
         var manifest = new TestbedManifest(
             plan.Prefix,

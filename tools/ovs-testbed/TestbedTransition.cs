@@ -1,0 +1,364 @@
+using System.Globalization;
+using Dvr.DvrFlows.Topology;
+using Dvr.OvsTestbed.Exec;
+using Dvr.OvsTestbed.Ovs;
+using Dvr.OvsTestbed.Plan;
+
+namespace Dvr.OvsTestbed;
+
+/// <summary>
+/// What it takes to bring a running testbed from its live state to a new topology of the same hosts (testbed
+/// dynamics, docs/testbed.md): port, router and SNAT namespaces to create, rebuild or remove, OVS ports to add,
+/// re-tag or delete, and router neighbour entries to add or delete. It is computed from what is really there
+/// (namespaces with this prefix, br-int's ports and tags, the routers' permanent neighbours, and the signature each
+/// namespace was built from), so applying the same topology twice does nothing the second time, and applying after
+/// a half-finished apply completes it.
+/// <para>
+/// Three phases, so that a controller can be told in between (DvrCloud.ApplyTopologyAsync):
+/// <see cref="AddAsync"/> creates everything new while the old paths still work (router legs come up silent);
+/// <see cref="AnnounceAsync"/> sends a gratuitous ARP from every new router leg as Neutron's L3 agent does, which
+/// moves the gateway MAC in br-int's MAC table to the local leg — call it once the flows for the new topology are in
+/// place, since before that nothing keeps the announcement off the tunnels; <see cref="RemoveAsync"/> deletes what
+/// the topology no longer has.
+/// </para>
+/// </summary>
+public sealed class TestbedTransition
+{
+    /// <summary>Sends one gratuitous ARP request (sender = target = the leg's address, broadcast) per "ifname,mac,ip" argument.</summary>
+    private const string GratuitousArpScript = """
+        import socket, sys
+        for spec in sys.argv[1:]:
+            name, mac, ip = spec.split(',')
+            m = bytes.fromhex(mac.replace(':', ''))
+            a = socket.inet_aton(ip)
+            frame = b'\xff' * 6 + m + b'\x08\x06' + bytes.fromhex('0001080006040001') + m + a + b'\x00' * 6 + a
+            s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+            s.bind((name, 0))
+            s.send(frame + b'\x00' * (60 - len(frame)))
+            s.close()
+        """;
+
+    private readonly RunningTestbed _testbed;
+    private readonly Dictionary<string, HostChanges> _hosts;
+
+    private TestbedTransition(RunningTestbed testbed, Topology topology, TestbedPlan plan, Dictionary<string, HostChanges> hosts, List<string> removedNamespaces)
+    {
+        _testbed = testbed;
+        Topology = topology;
+        Plan = plan;
+        _hosts = hosts;
+        RemovedNamespaces = removedNamespaces;
+    }
+
+    /// <summary>The topology this transition leads to.</summary>
+    public Topology Topology { get; }
+
+    public TestbedPlan Plan { get; }
+
+    /// <summary>Namespaces that do not exist yet.</summary>
+    public IReadOnlyList<string> CreatedNamespaces => [.. _hosts.Values.SelectMany(h => h.Create.Where(c => !c.Rebuild).Select(c => c.Namespace.Name)).Order(StringComparer.Ordinal)];
+
+    /// <summary>Namespaces that exist but were built from something else (e.g. a router switched between legacy and distributed).</summary>
+    public IReadOnlyList<string> RebuiltNamespaces => [.. _hosts.Values.SelectMany(h => h.Create.Where(c => c.Rebuild).Select(c => c.Namespace.Name)).Order(StringComparer.Ordinal)];
+
+    /// <summary>Namespaces of this testbed's ports, routers and SNAT that the topology no longer has.</summary>
+    public IReadOnlyList<string> RemovedNamespaces { get; }
+
+    /// <summary>br-int ports to delete, as HOST/PORT.</summary>
+    public IReadOnlyList<string> RemovedPorts => [.. _hosts.SelectMany(h => h.Value.StalePorts.Select(p => $"{h.Key}/{p}")).Order(StringComparer.Ordinal)];
+
+    /// <summary>br-int ports whose local VLAN changes in place, as HOST/PORT.</summary>
+    public IReadOnlyList<string> RetaggedPorts => [.. _hosts.SelectMany(h => h.Value.Retag.Select(a => $"{h.Key}/{a.Interface}")).Order(StringComparer.Ordinal)];
+
+    /// <summary>Permanent neighbour entries added to and deleted from routers that stay.</summary>
+    public int NeighbourChanges => _hosts.Values.Sum(h => h.NeighbourAdds.Sum(n => n.Lines.Count) + h.NeighbourDeletes.Sum(n => n.Lines.Count));
+
+    /// <summary>True when the testbed already matches the topology.</summary>
+    public bool IsEmpty => RemovedNamespaces.Count == 0 && NeighbourChanges == 0
+        && _hosts.Values.All(h => h.Create.Count == 0 && h.AddPorts.Count == 0 && h.Retag.Count == 0 && h.StalePorts.Count == 0);
+
+    public override string ToString() =>
+        IsEmpty
+            ? "nothing to change"
+            : $"create [{string.Join(' ', CreatedNamespaces)}], rebuild [{string.Join(' ', RebuiltNamespaces)}], remove [{string.Join(' ', RemovedNamespaces)}], " +
+              $"delete ports [{string.Join(' ', RemovedPorts)}], re-tag [{string.Join(' ', RetaggedPorts)}], {NeighbourChanges} neighbour entries";
+
+    internal static async Task<TestbedTransition> PlanAsync(RunningTestbed testbed, Topology topology, CancellationToken ct)
+    {
+        var plan = TestbedPlanner.Create(topology, testbed.Options);
+        CheckSameInfrastructure(testbed.Plan, plan);
+
+        var existing = (await Teardown.ListNamespacesAsync(ct).ConfigureAwait(false))
+            .Where(n => TestbedNames.IsAttachmentNamespace(testbed.Prefix, n))
+            .ToHashSet(StringComparer.Ordinal);
+        var desired = plan.Namespaces.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+
+        var hosts = new Dictionary<string, HostChanges>(StringComparer.Ordinal);
+        foreach (var host in plan.Hosts)
+        {
+            hosts[host.Name] = await PlanHostAsync(plan, host, existing, ct).ConfigureAwait(false);
+        }
+
+        var removed = existing.Where(n => !desired.Contains(n)).Order(StringComparer.Ordinal).ToList();
+        return new TestbedTransition(testbed, topology, plan, hosts, removed);
+    }
+
+    /// <summary>
+    /// Creates new and rebuilds changed namespaces (each configured before its ports join br-int), adds their OVS
+    /// ports and re-tags moved ones in one OVSDB transaction per host, and adds the routers' new neighbour entries.
+    /// Afterwards the testbed's <see cref="RunningTestbed.Plan"/> and <see cref="RunningTestbed.Topology"/> are the new ones.
+    /// </summary>
+    public async Task AddAsync(CancellationToken cancellationToken = default)
+    {
+        await Task.WhenAll(_hosts.Select(h => AddHostAsync(Plan.GetHost(h.Key), h.Value, cancellationToken))).ConfigureAwait(false);
+        await _testbed.AdoptAsync(Plan, Topology, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One gratuitous ARP from every leg of every created or rebuilt router and SNAT namespace (Neutron's L3 agent
+    /// sends them when it plugs a qr-/sg-/qg- device). It teaches br-int that the gateway MAC now lives on the local
+    /// leg; with the DVR flows in place br-tun drops it before the tunnels (ARP for a gateway IP never leaves a host).
+    /// </summary>
+    public async Task AnnounceAsync(CancellationToken cancellationToken = default)
+    {
+        var jobs = new List<Task>();
+        foreach (var (hostName, changes) in _hosts)
+        {
+            var host = Plan.GetHost(hostName);
+            foreach (var (ns, _) in changes.Create.Where(c => c.Namespace.Kind is not NamespaceKind.Port))
+            {
+                var specs = host.Attachments
+                    .Where(a => a.Namespace == ns.Name)
+                    .SelectMany(a => a.Addresses.Select(address => $"{a.InnerName},{a.Mac},{address.Split('/')[0]}"))
+                    .ToList();
+                if (specs.Count > 0)
+                {
+                    jobs.Add(CommandRunner.RunCheckedAsync(
+                        "ip", ["netns", "exec", ns.Name, "/usr/bin/python3", "-c", GratuitousArpScript, .. specs], cancellationToken: cancellationToken));
+                }
+            }
+        }
+
+        await Task.WhenAll(jobs).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes stale br-int ports (one OVSDB transaction per host), then stale namespaces, then stale neighbour entries.</summary>
+    public async Task RemoveAsync(CancellationToken cancellationToken = default)
+    {
+        await Task.WhenAll(_hosts.Select(async h =>
+        {
+            var host = Plan.GetHost(h.Key);
+            if (h.Value.StalePorts.Count > 0)
+            {
+                await DeletePortsAsync(host, h.Value.StalePorts, cancellationToken).ConfigureAwait(false);
+            }
+        })).ConfigureAwait(false);
+
+        await DeleteNamespacesAsync(RemovedNamespaces, cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(_hosts.Values.SelectMany(h => h.NeighbourDeletes)
+            .Select(n => CommandRunner.IpBatchAsync(n.Namespace, n.Lines, cancellationToken))).ConfigureAwait(false);
+    }
+
+    /// <summary>All three phases in order, for a testbed without a controller to tell in between.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        await AddAsync(cancellationToken).ConfigureAwait(false);
+        await AnnounceAsync(cancellationToken).ConfigureAwait(false);
+        await RemoveAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task AddHostAsync(HostPlan host, HostChanges changes, CancellationToken ct)
+    {
+        var rebuilt = changes.Create.Where(c => c.Rebuild).Select(c => c.Namespace).ToList();
+        if (rebuilt.Count > 0)
+        {
+            var ports = rebuilt.SelectMany(ns => host.Attachments.Where(a => a.Namespace == ns.Name)).Select(a => a.Interface).ToList();
+            await DeletePortsAsync(host, ports, ct).ConfigureAwait(false);
+            await DeleteNamespacesAsync(rebuilt.Select(n => n.Name).ToList(), ct).ConfigureAwait(false);
+        }
+
+        await Task.WhenAll(changes.Create.Select(c =>
+            NetworkSetup.CreateAttachmentNamespaceAsync(host, c.Namespace, [.. host.Attachments.Where(a => a.Namespace == c.Namespace.Name)], ct))).ConfigureAwait(false);
+
+        var args = new List<string> { $"--db=unix:{host.DbSocket}", "--timeout=30" };
+        void Cmd(params string[] words)
+        {
+            args.Add("--");
+            args.AddRange(words);
+        }
+
+        foreach (var attachment in changes.AddPorts)
+        {
+            Cmd("--if-exists", "del-port", host.Host.Integration.Name, attachment.Interface);
+            OvsHostSetup.AddAttachment(Cmd, host.Host.Integration.Name, attachment);
+        }
+
+        foreach (var attachment in changes.Retag)
+        {
+            OvsHostSetup.SetPortTag(Cmd, attachment);
+        }
+
+        if (args.Count > 2)
+        {
+            await CommandRunner.RunCheckedAsync("ovs-vsctl", args, cancellationToken: ct).ConfigureAwait(false);
+        }
+
+        await Task.WhenAll(changes.NeighbourAdds.Select(n => CommandRunner.IpBatchAsync(n.Namespace, n.Lines, ct))).ConfigureAwait(false);
+    }
+
+    private static async Task<HostChanges> PlanHostAsync(TestbedPlan plan, HostPlan host, HashSet<string> existing, CancellationToken ct)
+    {
+        var changes = new HostChanges();
+        var ovs = await ReadBrIntPortsAsync(host, ct).ConfigureAwait(false);
+        var rebuiltOrNew = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var ns in plan.Namespaces.Where(n => n.Host == host.Name))
+        {
+            var attachments = host.Attachments.Where(a => a.Namespace == ns.Name).ToList();
+            bool exists = existing.Contains(ns.Name);
+            if (exists && NamespaceSignature.Read(host, ns.Name) == NamespaceSignature.Compute(ns, attachments))
+            {
+                await PlanNeighboursAsync(ns, changes, ct).ConfigureAwait(false);
+                continue;
+            }
+
+            changes.Create.Add((ns, exists));
+            rebuiltOrNew.Add(ns.Name);
+        }
+
+        var desiredPorts = host.Attachments.Select(a => a.Interface).ToHashSet(StringComparer.Ordinal);
+        var infrastructure = host.PhysicalBridges.Select(p => p.IntegrationPatch).Append(IntegrationPatchPort).ToHashSet(StringComparer.Ordinal);
+        foreach (var attachment in host.Attachments)
+        {
+            if (rebuiltOrNew.Contains(attachment.Namespace) || !ovs.TryGetValue(attachment.Interface, out int? tag))
+            {
+                changes.AddPorts.Add(attachment);
+            }
+            else if (tag != attachment.LocalVlan)
+            {
+                changes.Retag.Add(attachment);
+            }
+        }
+
+        changes.StalePorts.AddRange(ovs.Keys.Where(p => !desiredPorts.Contains(p) && !infrastructure.Contains(p)).Order(StringComparer.Ordinal));
+        return changes;
+    }
+
+    /// <summary>The patch port from br-int to br-tun (ovs-testbed.md §3).</summary>
+    private const string IntegrationPatchPort = "patch-tun";
+
+    /// <summary>br-int's ports and their tags (null when untagged).</summary>
+    private static async Task<Dictionary<string, int?>> ReadBrIntPortsAsync(HostPlan host, CancellationToken ct)
+    {
+        string db = $"--db=unix:{host.DbSocket}";
+        var names = await CommandRunner.RunCheckedAsync("ovs-vsctl", [db, "list-ports", host.Host.Integration.Name], cancellationToken: ct).ConfigureAwait(false);
+        var tags = await CommandRunner.RunCheckedAsync(
+            "ovs-vsctl", [db, "--format=csv", "--data=bare", "--no-headings", "--columns=name,tag", "list", "Port"], cancellationToken: ct).ConfigureAwait(false);
+        var tagByPort = new Dictionary<string, int?>(StringComparer.Ordinal);
+        foreach (string line in tags.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string[] fields = line.Split(',');
+            tagByPort[fields[0].Trim('"')] = fields.Length > 1 && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out int tag) ? tag : null;
+        }
+
+        return names.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .ToDictionary(p => p, p => tagByPort.GetValueOrDefault(p), StringComparer.Ordinal);
+    }
+
+    /// <summary>The permanent neighbour entries a kept router namespace gains and loses.</summary>
+    private static async Task PlanNeighboursAsync(NamespacePlan ns, HostChanges changes, CancellationToken ct)
+    {
+        if (ns.Kind is not (NamespaceKind.DistributedRouter or NamespaceKind.LegacyRouter))
+        {
+            return;
+        }
+
+        // Desired: "neigh replace IP lladdr MAC dev IF nud permanent"; live: "IP dev IF lladdr MAC PERMANENT".
+        var desired = ns.IpBatch.Where(NamespaceSignature.IsNeighbourLine)
+            .Select(l => l.Split(' '))
+            .ToDictionary(w => (Ip: w[2], Dev: w[6]), w => w[4]);
+        var live = await CommandRunner.RunCheckedAsync("ip", ["-n", ns.Name, "neigh", "show", "nud", "permanent"], cancellationToken: ct).ConfigureAwait(false);
+        var current = new Dictionary<(string Ip, string Dev), string>();
+        foreach (string line in live.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string[] w = line.Split(' ');
+            if (w.Length >= 5 && w[1] == "dev" && w[3] == "lladdr")
+            {
+                current[(w[0], w[2])] = w[4];
+            }
+        }
+
+        var adds = desired.Where(d => !current.TryGetValue(d.Key, out string? mac) || !string.Equals(mac, d.Value, StringComparison.OrdinalIgnoreCase))
+            .Select(d => $"neigh replace {d.Key.Ip} lladdr {d.Value} dev {d.Key.Dev} nud permanent").ToList();
+        var deletes = current.Keys.Where(k => !desired.ContainsKey(k)).Select(k => $"neigh del {k.Ip} dev {k.Dev}").ToList();
+        if (adds.Count > 0)
+        {
+            changes.NeighbourAdds.Add((ns.Name, adds));
+        }
+
+        if (deletes.Count > 0)
+        {
+            changes.NeighbourDeletes.Add((ns.Name, deletes));
+        }
+    }
+
+    private static Task DeletePortsAsync(HostPlan host, IReadOnlyCollection<string> ports, CancellationToken ct)
+    {
+        var args = new List<string> { $"--db=unix:{host.DbSocket}", "--timeout=30" };
+        foreach (string port in ports)
+        {
+            args.AddRange(["--", "--if-exists", "del-port", host.Host.Integration.Name, port]);
+        }
+
+        return CommandRunner.RunCheckedAsync("ovs-vsctl", args, cancellationToken: ct);
+    }
+
+    /// <summary>Deleting a namespace deletes its veth ends and with them their br-int peers.</summary>
+    private async Task DeleteNamespacesAsync(IReadOnlyCollection<string> namespaces, CancellationToken ct)
+    {
+        if (namespaces.Count == 0)
+        {
+            return;
+        }
+
+        await CommandRunner.RunCheckedAsync("ip", ["-force", "-batch", "-"], string.Concat(namespaces.Select(n => $"netns del {n}\n")), cancellationToken: ct)
+            .ConfigureAwait(false);
+        foreach (var host in Plan.Hosts)
+        {
+            foreach (string ns in namespaces)
+            {
+                NamespaceSignature.Delete(host, ns);
+            }
+        }
+    }
+
+    /// <summary>Dynamics change what hangs off the hosts, not the hosts themselves: those need a new testbed.</summary>
+    private static void CheckSameInfrastructure(TestbedPlan current, TestbedPlan next)
+    {
+        static string Describe(TestbedPlan p) => string.Join(
+            "; ",
+            p.Hosts.Select(h => $"{h.Name} {h.Host.TunnelIp} {h.Host.Integration} {h.Host.Tunnel} [{string.Join(',', h.PhysicalBridges.Select(b => $"{b.PhysicalNetwork}={b.Bridge}"))}]")
+                .Append($"external [{string.Join(',', p.External?.Legs.Select(l => $"{l.Network}/{l.VlanId}/{l.Address}") ?? [])}]"));
+        string before = Describe(current);
+        string after = Describe(next);
+        if (before != after)
+        {
+            throw new ArgumentException(
+                $"a running testbed changes ports, routers and networks, not hosts, bridges or external networks: was '{before}', the new topology needs '{after}'; bring it down and up again");
+        }
+    }
+
+    private sealed class HostChanges
+    {
+        public List<(NamespacePlan Namespace, bool Rebuild)> Create { get; } = [];
+
+        public List<AttachmentPlan> AddPorts { get; } = [];
+
+        public List<AttachmentPlan> Retag { get; } = [];
+
+        public List<string> StalePorts { get; } = [];
+
+        public List<(string Namespace, List<string> Lines)> NeighbourAdds { get; } = [];
+
+        public List<(string Namespace, List<string> Lines)> NeighbourDeletes { get; } = [];
+    }
+}
