@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Dvr.DvrFlows.Topology;
 using Dvr.OvsTestbed.Exec;
@@ -22,11 +23,16 @@ namespace Dvr.OvsTestbed;
 /// the topology no longer has.
 /// </para>
 /// </summary>
-public sealed class TestbedTransition
+public sealed class TestbedTransition : IDisposable
 {
-    /// <summary>Sends one gratuitous ARP request (sender = target = the leg's address, broadcast) per "ifname,mac,ip" argument.</summary>
+    /// <summary>
+    /// Sends one gratuitous ARP request (sender = target = the leg's address, broadcast) per "ifname,mac,ip" argument.
+    /// It starts ahead of time: it opens its sockets, prints "ready", and sends only when a line arrives on stdin
+    /// (end of input without a line: exits without sending), so the announcement costs no process start later.
+    /// </summary>
     private const string GratuitousArpScript = """
         import socket, sys
+        frames = []
         for spec in sys.argv[1:]:
             name, mac, ip = spec.split(',')
             m = bytes.fromhex(mac.replace(':', ''))
@@ -34,12 +40,18 @@ public sealed class TestbedTransition
             frame = b'\xff' * 6 + m + b'\x08\x06' + bytes.fromhex('0001080006040001') + m + a + b'\x00' * 6 + a
             s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
             s.bind((name, 0))
-            s.send(frame + b'\x00' * (60 - len(frame)))
-            s.close()
+            frames.append((s, frame + b'\x00' * (60 - len(frame))))
+        print('ready', flush=True)
+        if sys.stdin.readline() == '':
+            sys.exit(0)
+        for s, frame in frames:
+            s.send(frame)
         """;
 
     private readonly RunningTestbed _testbed;
     private readonly Dictionary<string, HostChanges> _hosts;
+    private readonly List<(string Host, string Namespace, Process Process)> _announcers = [];
+    private readonly Lock _announcersLock = new();
 
     private TestbedTransition(RunningTestbed testbed, Topology topology, TestbedPlan plan, Dictionary<string, HostChanges> hosts, List<string> removedNamespaces)
     {
@@ -93,11 +105,8 @@ public sealed class TestbedTransition
             .ToHashSet(StringComparer.Ordinal);
         var desired = plan.Namespaces.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
 
-        var hosts = new Dictionary<string, HostChanges>(StringComparer.Ordinal);
-        foreach (var host in plan.Hosts)
-        {
-            hosts[host.Name] = await PlanHostAsync(plan, host, existing, ct).ConfigureAwait(false);
-        }
+        var planned = await Task.WhenAll(plan.Hosts.Select(h => PlanHostAsync(plan, h, existing, ct))).ConfigureAwait(false);
+        var hosts = plan.Hosts.Select((h, i) => (h.Name, Changes: planned[i])).ToDictionary(x => x.Name, x => x.Changes, StringComparer.Ordinal);
 
         var removed = existing.Where(n => !desired.Contains(n)).Order(StringComparer.Ordinal).ToList();
         return new TestbedTransition(testbed, topology, plan, hosts, removed);
@@ -116,30 +125,46 @@ public sealed class TestbedTransition
 
     /// <summary>
     /// One gratuitous ARP from every leg of every created or rebuilt router and SNAT namespace (Neutron's L3 agent
-    /// sends them when it plugs a qr-/sg-/qg- device). It teaches br-int that the gateway MAC now lives on the local
-    /// leg; with the DVR flows in place br-tun drops it before the tunnels (ARP for a gateway IP never leaves a host).
+    /// sends them when it plugs a qr-/sg-/qg- device), on <paramref name="host"/> or on every host. It teaches br-int
+    /// that the gateway MAC now lives on the local leg; with the DVR flows in place br-tun drops it before the tunnels
+    /// (ARP for a gateway IP never leaves a host). The senders were started by <see cref="AddAsync"/>.
     /// </summary>
-    public async Task AnnounceAsync(CancellationToken cancellationToken = default)
+    public async Task AnnounceAsync(string? host = null, CancellationToken cancellationToken = default)
     {
-        var jobs = new List<Task>();
-        foreach (var (hostName, changes) in _hosts)
+        List<(string Host, string Namespace, Process Process)> due;
+        lock (_announcersLock)
         {
-            var host = Plan.GetHost(hostName);
-            foreach (var (ns, _) in changes.Create.Where(c => c.Namespace.Kind is not NamespaceKind.Port))
-            {
-                var specs = host.Attachments
-                    .Where(a => a.Namespace == ns.Name)
-                    .SelectMany(a => a.Addresses.Select(address => $"{a.InnerName},{a.Mac},{address.Split('/')[0]}"))
-                    .ToList();
-                if (specs.Count > 0)
-                {
-                    jobs.Add(CommandRunner.RunCheckedAsync(
-                        "ip", ["netns", "exec", ns.Name, "/usr/bin/python3", "-c", GratuitousArpScript, .. specs], cancellationToken: cancellationToken));
-                }
-            }
+            due = _announcers.Where(a => host is null || a.Host == host).ToList();
+            _announcers.RemoveAll(due.Contains);
         }
 
-        await Task.WhenAll(jobs).ConfigureAwait(false);
+        await Task.WhenAll(due.Select(async a =>
+        {
+            using var process = a.Process;
+            await process.StandardInput.WriteLineAsync("go".AsMemory(), cancellationToken).ConfigureAwait(false);
+            process.StandardInput.Close();
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            if (process.ExitCode != 0)
+            {
+                string error = await process.StandardError.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+                throw new TestbedCommandException($"gratuitous ARP from {a.Namespace} failed with exit code {process.ExitCode}: {error.Trim()}");
+            }
+        })).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends announcers that were never told to send (they exit without sending).</summary>
+    public void Dispose()
+    {
+        lock (_announcersLock)
+        {
+            foreach (var (_, _, process) in _announcers)
+            {
+                process.StandardInput.Close();
+                process.Dispose();
+            }
+
+            _announcers.Clear();
+        }
     }
 
     /// <summary>Deletes stale br-int ports (one OVSDB transaction per host), then stale namespaces, then stale neighbour entries.</summary>
@@ -163,7 +188,7 @@ public sealed class TestbedTransition
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
         await AddAsync(cancellationToken).ConfigureAwait(false);
-        await AnnounceAsync(cancellationToken).ConfigureAwait(false);
+        await AnnounceAsync(null, cancellationToken).ConfigureAwait(false);
         await RemoveAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -179,6 +204,9 @@ public sealed class TestbedTransition
 
         await Task.WhenAll(changes.Create.Select(c =>
             NetworkSetup.CreateAttachmentNamespaceAsync(host, c.Namespace, [.. host.Attachments.Where(a => a.Namespace == c.Namespace.Name)], ct))).ConfigureAwait(false);
+
+        await Task.WhenAll(changes.Create.Where(c => c.Namespace.Kind is not NamespaceKind.Port)
+            .Select(c => StartAnnouncerAsync(host, c.Namespace, ct))).ConfigureAwait(false);
 
         var args = new List<string> { $"--db=unix:{host.DbSocket}", "--timeout=30" };
         void Cmd(params string[] words)
@@ -204,6 +232,46 @@ public sealed class TestbedTransition
         }
 
         await Task.WhenAll(changes.NeighbourAdds.Select(n => CommandRunner.IpBatchAsync(n.Namespace, n.Lines, ct))).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts the gratuitous-ARP sender of a router or SNAT namespace and waits until it is ready to send.</summary>
+    private async Task StartAnnouncerAsync(HostPlan host, NamespacePlan ns, CancellationToken ct)
+    {
+        var specs = host.Attachments
+            .Where(a => a.Namespace == ns.Name)
+            .SelectMany(a => a.Addresses.Select(address => $"{a.InnerName},{a.Mac},{address.Split('/')[0]}"))
+            .ToList();
+        if (specs.Count == 0)
+        {
+            return;
+        }
+
+        var psi = new ProcessStartInfo("ip")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in (string[])["netns", "exec", ns.Name, "/usr/bin/python3", "-c", GratuitousArpScript, .. specs])
+        {
+            psi.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(psi) ?? throw new TestbedCommandException($"cannot start the gratuitous ARP sender in {ns.Name}");
+        string? ready = await process.StandardOutput.ReadLineAsync(ct).ConfigureAwait(false);
+        if (ready != "ready")
+        {
+            await process.WaitForExitAsync(ct).ConfigureAwait(false);
+            string error = await process.StandardError.ReadToEndAsync(ct).ConfigureAwait(false);
+            process.Dispose();
+            throw new TestbedCommandException($"the gratuitous ARP sender in {ns.Name} did not start (exit code {process.ExitCode}): {error.Trim()}");
+        }
+
+        lock (_announcersLock)
+        {
+            _announcers.Add((host.Name, ns.Name, process));
+        }
     }
 
     private static async Task<HostChanges> PlanHostAsync(TestbedPlan plan, HostPlan host, HashSet<string> existing, CancellationToken ct)
