@@ -108,6 +108,7 @@ public sealed class DvrCloud : IAsyncDisposable
     public async Task<TopologyApplyResult> ApplyTopologyAsync(Topology topology, TimeSpan? convergeTimeout = null, CancellationToken cancellationToken = default)
     {
         var timeout = convergeTimeout ?? TimeSpan.FromSeconds(30);
+        var startedUtc = DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
         using var transition = await Testbed.PlanTransitionAsync(topology, cancellationToken).ConfigureAwait(false);
         var planned = clock.Elapsed;
@@ -127,7 +128,7 @@ public sealed class DvrCloud : IAsyncDisposable
         var converged = clock.Elapsed;
         await transition.RemoveAsync(cancellationToken).ConfigureAwait(false);
         await WaitConvergedAsync(timeout, cancellationToken).ConfigureAwait(false);
-        return new TopologyApplyResult(transition, planned, added, announced, converged, clock.Elapsed);
+        return new TopologyApplyResult(transition, startedUtc, planned, added, announced, converged, clock.Elapsed);
     }
 
     /// <summary>Loads a topology file (as the controller's file watcher would) and applies it with <see cref="ApplyTopologyAsync(Topology, TimeSpan?, CancellationToken)"/>.</summary>
@@ -180,13 +181,18 @@ public sealed class DvrCloud : IAsyncDisposable
 }
 
 /// <summary>
-/// What <see cref="DvrCloud.ApplyTopologyAsync"/> did and when, measured from its start: the live state was read after
-/// <see cref="Planned"/>, the testbed's additions were in place after <see cref="Added"/>, every host had the new flows
+/// What <see cref="DvrCloud.ApplyTopologyAsync"/> did and when, measured from its start (<see cref="StartedUtc"/>): the
+/// live state was read after
+/// <see cref="Planned"/>, the testbed's additions were in place and the controller got the topology after
+/// <see cref="Added"/> (<see cref="ControllerUpdatedUtc"/>), every host had the new flows
 /// and had announced its new router legs after <see cref="Announced"/>, every bridge was idle after
 /// <see cref="Converged"/>, and removals were done and converged after <see cref="Total"/>.
 /// </summary>
-public sealed record TopologyApplyResult(TestbedTransition Transition, TimeSpan Planned, TimeSpan Added, TimeSpan Announced, TimeSpan Converged, TimeSpan Total)
+public sealed record TopologyApplyResult(TestbedTransition Transition, DateTime StartedUtc, TimeSpan Planned, TimeSpan Added, TimeSpan Announced, TimeSpan Converged, TimeSpan Total)
 {
+    /// <summary>When the controller was given the new topology (wall clock, UTC).</summary>
+    public DateTime ControllerUpdatedUtc => StartedUtc + Added;
+
     public override string ToString() =>
         $"planned {Planned.TotalMilliseconds:0} ms, testbed added {Added.TotalMilliseconds:0} ms, flows + announce {Announced.TotalMilliseconds:0} ms, " +
         $"converged {Converged.TotalMilliseconds:0} ms, done {Total.TotalMilliseconds:0} ms: {Transition}";

@@ -53,7 +53,21 @@ internal static class NamespaceSignature
         string path = PathOf(host, ns.Name);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await File.WriteAllTextAsync(path, Compute(ns, attachments), ct).ConfigureAwait(false);
+        await WriteNeighboursAsync(host, ns, ct).ConfigureAwait(false);
     }
+
+    /// <summary>Records the namespace's permanent neighbour entries (its plan's "neigh replace" lines) as RUNDIR/ns/NAME.neigh.</summary>
+    public static Task WriteNeighboursAsync(HostPlan host, NamespacePlan ns, CancellationToken ct) =>
+        File.WriteAllLinesAsync(NeighbourPathOf(host, ns.Name), ns.IpBatch.Where(IsNeighbourLine), ct);
+
+    /// <summary>The neighbour entries last recorded for a namespace (none when there is no record).</summary>
+    public static IReadOnlyList<string> ReadNeighbours(HostPlan host, string ns)
+    {
+        string path = NeighbourPathOf(host, ns);
+        return File.Exists(path) ? File.ReadAllLines(path) : [];
+    }
+
+    private static string NeighbourPathOf(HostPlan host, string ns) => Path.Combine(host.RunDirectory, "ns", ns + ".neigh");
 
     public static string? Read(HostPlan host, string ns)
     {
@@ -61,5 +75,9 @@ internal static class NamespaceSignature
         return File.Exists(path) ? File.ReadAllText(path) : null;
     }
 
-    public static void Delete(HostPlan host, string ns) => File.Delete(PathOf(host, ns));
+    public static void Delete(HostPlan host, string ns)
+    {
+        File.Delete(PathOf(host, ns));
+        File.Delete(NeighbourPathOf(host, ns));
+    }
 }

@@ -100,7 +100,8 @@ public sealed class TestbedTransition : IDisposable
         var plan = TestbedPlanner.Create(topology, testbed.Options);
         CheckSameInfrastructure(testbed.Plan, plan);
 
-        var existing = (await Teardown.ListNamespacesAsync(ct).ConfigureAwait(false))
+        // /run/netns is where `ip netns add` mounts every named namespace: read it instead of starting `ip netns list`.
+        var existing = (Directory.Exists(NamespaceDirectory) ? Directory.EnumerateFiles(NamespaceDirectory).Select(Path.GetFileName).OfType<string>() : [])
             .Where(n => TestbedNames.IsAttachmentNamespace(testbed.Prefix, n))
             .ToHashSet(StringComparer.Ordinal);
         var desired = plan.Namespaces.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
@@ -180,8 +181,17 @@ public sealed class TestbedTransition : IDisposable
         })).ConfigureAwait(false);
 
         await DeleteNamespacesAsync(RemovedNamespaces, cancellationToken).ConfigureAwait(false);
+        // -force: an entry already gone (a half-finished earlier apply) does not stop the others.
         await Task.WhenAll(_hosts.Values.SelectMany(h => h.NeighbourDeletes)
-            .Select(n => CommandRunner.IpBatchAsync(n.Namespace, n.Lines, cancellationToken))).ConfigureAwait(false);
+            .Select(n => CommandRunner.RunAsync("ip", ["-force", "-n", n.Namespace, "-batch", "-"], string.Concat(n.Lines.Select(l => l + "\n")), cancellationToken: cancellationToken)))
+            .ConfigureAwait(false);
+        foreach (var (hostName, changes) in _hosts)
+        {
+            foreach (var ns in changes.NeighbourRecords)
+            {
+                await NamespaceSignature.WriteNeighboursAsync(Plan.GetHost(hostName), ns, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>All three phases in order, for a testbed without a controller to tell in between.</summary>
@@ -285,7 +295,7 @@ public sealed class TestbedTransition : IDisposable
             bool exists = existing.Contains(ns.Name);
             if (exists && NamespaceSignature.Read(host, ns.Name) == NamespaceSignature.Compute(ns, attachments))
             {
-                await PlanNeighboursAsync(ns, changes, ct).ConfigureAwait(false);
+                PlanNeighbours(host, ns, changes);
                 continue;
             }
 
@@ -311,50 +321,55 @@ public sealed class TestbedTransition : IDisposable
         return changes;
     }
 
+    private const string NamespaceDirectory = "/run/netns";
+
     /// <summary>The patch port from br-int to br-tun (ovs-testbed.md §3).</summary>
     private const string IntegrationPatchPort = "patch-tun";
 
-    /// <summary>br-int's ports and their tags (null when untagged).</summary>
+    /// <summary>br-int's ports and their tags (null when untagged), in one ovs-vsctl run.</summary>
     private static async Task<Dictionary<string, int?>> ReadBrIntPortsAsync(HostPlan host, CancellationToken ct)
     {
-        string db = $"--db=unix:{host.DbSocket}";
-        var names = await CommandRunner.RunCheckedAsync("ovs-vsctl", [db, "list-ports", host.Host.Integration.Name], cancellationToken: ct).ConfigureAwait(false);
-        var tags = await CommandRunner.RunCheckedAsync(
-            "ovs-vsctl", [db, "--format=csv", "--data=bare", "--no-headings", "--columns=name,tag", "list", "Port"], cancellationToken: ct).ConfigureAwait(false);
+        // list-ports prints bare names, list Port prints "name,tag" (names never hold a comma): one process for both.
+        var result = await CommandRunner.RunCheckedAsync(
+            "ovs-vsctl",
+            [$"--db=unix:{host.DbSocket}", "--format=csv", "--data=bare", "--no-headings", "--", "list-ports", host.Host.Integration.Name, "--", "--columns=name,tag", "list", "Port"],
+            cancellationToken: ct).ConfigureAwait(false);
+        var brInt = new List<string>();
         var tagByPort = new Dictionary<string, int?>(StringComparer.Ordinal);
-        foreach (string line in tags.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (string line in result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             string[] fields = line.Split(',');
-            tagByPort[fields[0].Trim('"')] = fields.Length > 1 && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out int tag) ? tag : null;
+            if (fields.Length == 1)
+            {
+                brInt.Add(fields[0]);
+            }
+            else
+            {
+                tagByPort[fields[0].Trim('"')] = int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out int tag) ? tag : null;
+            }
         }
 
-        return names.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .ToDictionary(p => p, p => tagByPort.GetValueOrDefault(p), StringComparer.Ordinal);
+        return brInt.ToDictionary(p => p, p => tagByPort.GetValueOrDefault(p), StringComparer.Ordinal);
     }
 
-    /// <summary>The permanent neighbour entries a kept router namespace gains and loses.</summary>
-    private static async Task PlanNeighboursAsync(NamespacePlan ns, HostChanges changes, CancellationToken ct)
+    /// <summary>
+    /// The permanent neighbour entries a kept router namespace gains and loses, against the set it was last given
+    /// (RUNDIR/ns/NAME.neigh, written when the namespace is built and after every change): reading files instead of
+    /// running `ip neigh` for every router keeps an apply fast. An entry deleted by hand behind the testbed's back is
+    /// not noticed; the router then ARPs for that address.
+    /// </summary>
+    private static void PlanNeighbours(HostPlan host, NamespacePlan ns, HostChanges changes)
     {
         if (ns.Kind is not (NamespaceKind.DistributedRouter or NamespaceKind.LegacyRouter))
         {
             return;
         }
 
-        // Desired: "neigh replace IP lladdr MAC dev IF nud permanent"; live: "IP dev IF lladdr MAC PERMANENT".
-        var desired = ns.IpBatch.Where(NamespaceSignature.IsNeighbourLine)
-            .Select(l => l.Split(' '))
-            .ToDictionary(w => (Ip: w[2], Dev: w[6]), w => w[4]);
-        var live = await CommandRunner.RunCheckedAsync("ip", ["-n", ns.Name, "neigh", "show", "nud", "permanent"], cancellationToken: ct).ConfigureAwait(false);
-        var current = new Dictionary<(string Ip, string Dev), string>();
-        foreach (string line in live.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            string[] w = line.Split(' ');
-            if (w.Length >= 5 && w[1] == "dev" && w[3] == "lladdr")
-            {
-                current[(w[0], w[2])] = w[4];
-            }
-        }
-
+        // "neigh replace IP lladdr MAC dev IF nud permanent"
+        static Dictionary<(string Ip, string Dev), string> Parse(IEnumerable<string> lines) =>
+            lines.Where(NamespaceSignature.IsNeighbourLine).Select(l => l.Split(' ')).ToDictionary(w => (w[2], w[6]), w => w[4]);
+        var desired = Parse(ns.IpBatch);
+        var current = Parse(NamespaceSignature.ReadNeighbours(host, ns.Name));
         var adds = desired.Where(d => !current.TryGetValue(d.Key, out string? mac) || !string.Equals(mac, d.Value, StringComparison.OrdinalIgnoreCase))
             .Select(d => $"neigh replace {d.Key.Ip} lladdr {d.Value} dev {d.Key.Dev} nud permanent").ToList();
         var deletes = current.Keys.Where(k => !desired.ContainsKey(k)).Select(k => $"neigh del {k.Ip} dev {k.Dev}").ToList();
@@ -366,6 +381,11 @@ public sealed class TestbedTransition : IDisposable
         if (deletes.Count > 0)
         {
             changes.NeighbourDeletes.Add((ns.Name, deletes));
+        }
+
+        if (adds.Count > 0 || deletes.Count > 0)
+        {
+            changes.NeighbourRecords.Add(ns);
         }
     }
 
@@ -428,5 +448,8 @@ public sealed class TestbedTransition : IDisposable
         public List<(string Namespace, List<string> Lines)> NeighbourAdds { get; } = [];
 
         public List<(string Namespace, List<string> Lines)> NeighbourDeletes { get; } = [];
+
+        /// <summary>Kept router namespaces whose neighbour record is rewritten once their entries changed.</summary>
+        public List<NamespacePlan> NeighbourRecords { get; } = [];
     }
 }
