@@ -64,7 +64,7 @@ public class TestbedDynamicsTests
     }
 
     [Test]
-    public async Task Apply_RejectsATopologyWithOtherHosts()
+    public async Task ApplyAndAttach_RejectATopologyWithOtherHosts()
     {
         var topology = TestbedFixtures.TwoHosts();
         try
@@ -73,9 +73,15 @@ public class TestbedDynamicsTests
             var otherTunnelIp = TopologyLoader.LoadFromString(
                 TestbedFixtures.TwoHostsYaml.Replace("tunnel_ip: 192.0.2.2", "tunnel_ip: 192.0.2.9", StringComparison.Ordinal), "moved.yaml");
 
-            Assert.That(
-                async () => await testbed.ApplyAsync(otherTunnelIp),
-                Throws.ArgumentException.With.Message.Contains("192.0.2.9"));
+            Assert.Multiple(() =>
+            {
+                Assert.That(
+                    async () => await testbed.ApplyAsync(otherTunnelIp),
+                    Throws.ArgumentException.With.Message.Contains("192.0.2.9"));
+                Assert.That(
+                    () => OvsTestbed.Testbed.Attach(otherTunnelIp, Options),
+                    Throws.InvalidOperationException.With.Message.Contains("192.0.2.9"));
+            });
         }
         finally
         {
