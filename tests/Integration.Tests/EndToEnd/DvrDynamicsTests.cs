@@ -96,7 +96,7 @@ public partial class DvrDynamicsTests
         {
             Assert.That(sameSubnet.Received, Is.Zero, sameSubnet.Output);
             Assert.That(routed.Received, Is.Zero, routed.Output);
-            Assert.That(TestbedFixturesNamespaces(), Does.Not.Contain(TestbedNames.PortNamespace(EndToEndCloud.Prefix, "vm4")));
+            Assert.That(LiveNamespaces(), Does.Not.Contain(TestbedNames.PortNamespace(EndToEndCloud.Prefix, "vm4")));
             Assert.That(ports, Does.Not.Contain(vm4.Interface));
             Assert.That(owned, Is.Empty, "no controller flow on any host names vm4's MAC, IP or old port");
             // Flows LEARN_FROM_TUN made from vm4's frames are Neutron's and expire on their own (hard_timeout 300).
@@ -115,7 +115,7 @@ public partial class DvrDynamicsTests
         var gone = await ApplyAsync(TopologyYaml.WithoutPorts(EndToEndCloud.SampleYaml, "vm1", "vm3"));
         var onCn1 = await DvrFlowLinesAsync("cn1", gatewayMacs);
         var onCn2 = await DvrFlowLinesAsync("cn2", gatewayMacs);
-        var namespacesAfterLeave = TestbedFixturesNamespaces();
+        var namespacesAfterLeave = LiveNamespaces();
         var blue = await Testbed.PingAsync("vm5", "10.0.3.60", count: 2);
         Report($"vm1, vm3 removed: {gone}");
 
@@ -130,7 +130,7 @@ public partial class DvrDynamicsTests
             Assert.That(onCn1, Is.Empty, "no flow on cn1 names r1's gateway MACs once r1 left it");
             Assert.That(onCn2, Is.Not.Empty, "cn2 keeps r1's DVR flows");
             Assert.That(blue.AllReceived, "cn1's other traffic is untouched: " + blue.Output);
-            Assert.That(TestbedFixturesNamespaces(), Does.Contain(routerNamespace), "r1's namespace is back on cn1");
+            Assert.That(LiveNamespaces(), Does.Contain(routerNamespace), "r1's namespace is back on cn1");
             Assert.That(onCn1Again, Is.Not.Empty, "r1's DVR flows are back on cn1");
             Assert.That(routedAfter, Is.Not.Null.And.LessThanOrEqualTo(TimeSpan.FromSeconds(1)), "vm1 routes across hosts within 1 s");
         });
@@ -144,7 +144,7 @@ public partial class DvrDynamicsTests
         await ApplyAsync(centralized);
         Assert.That((await Testbed.PingAsync("vm7", "10.0.5.80", count: 3)).Success, "vm7 -> vm8 through r2 on nn before the switch");
         string legacyNamespace = TestbedNames.RouterNamespace(EndToEndCloud.Prefix, "r2", "nn");
-        Assert.That(TestbedFixturesNamespaces(), Does.Contain(legacyNamespace));
+        Assert.That(LiveNamespaces(), Does.Contain(legacyNamespace));
 
         // 10 ms ping for 5 s; the switch happens about 1 s in.
         const int count = 500;
@@ -157,7 +157,7 @@ public partial class DvrDynamicsTests
         int lost = count - replies.Count;
         int longestGap = LongestGap(replies, count);
         var gatewayMacs = new[] { "fa:16:3e:00:04:01", "fa:16:3e:00:05:01" };
-        var namespaces = TestbedFixturesNamespaces();
+        var namespaces = LiveNamespaces();
         Report($"r2 centralized -> distributed: {switched}");
         Report($"10 ms ping vm7 (cn1, yellow) -> vm8 (cn2, purple) during the switch: {count} sent, {replies.Count} replies, {lost} lost, longest outage {longestGap} consecutive ({longestGap * 10} ms)");
 
@@ -349,7 +349,7 @@ public partial class DvrDynamicsTests
         return longest;
     }
 
-    private static List<string> TestbedFixturesNamespaces() =>
+    private static List<string> LiveNamespaces() =>
         Directory.Exists("/run/netns") ? [.. Directory.EnumerateFiles("/run/netns").Select(Path.GetFileName).OfType<string>()] : [];
 
     private static string Ms(TimeSpan? time) => time is { } t ? $"{t.TotalMilliseconds:0} ms" : "never";
