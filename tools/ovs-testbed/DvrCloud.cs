@@ -177,6 +177,15 @@ public sealed class DvrCloud : IAsyncDisposable
         {
             await Testbed.DisposeAsync().ConfigureAwait(false);
         }
+
+        // The socket directory sits beside the run directory (see StartAsync): remove it too, as long as it holds
+        // nothing but the socket.
+        File.Delete(ControllerSocket);
+        string? directory = Path.GetDirectoryName(ControllerSocket);
+        if (directory is not null && Directory.Exists(directory) && !Directory.EnumerateFileSystemEntries(directory).Any())
+        {
+            Directory.Delete(directory);
+        }
     }
 }
 
