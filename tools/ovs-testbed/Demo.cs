@@ -41,8 +41,10 @@ public static class Demo
         try
         {
             output.WriteLine($"-- testbed up in {cloud.Testbed.BringUpTime.TotalSeconds:F1} s; controller converged: {cloud.ExpectedBridgeCount} bridges in sync after {clock.Elapsed.TotalSeconds:F1} s");
-            ok &= await PrintFlowCountsAsync(cloud, output).ConfigureAwait(false);
-            PrintDvrFlows(topology, output);
+            // One compile per host serves both the flow counts and the DVR flow listing.
+            var compiled = CompileHosts(topology);
+            ok &= await PrintFlowCountsAsync(cloud, compiled, output).ConfigureAwait(false);
+            PrintDvrFlows(topology, compiled, output);
             ok &= await PrintPingMatrixAsync(cloud, output, cancellationToken).ConfigureAwait(false);
             ok &= await PrintRoutedFrameAsync(cloud, output).ConfigureAwait(false);
         }
@@ -64,7 +66,20 @@ public static class Demo
         return ok ? 0 : 1;
     }
 
-    private static async Task<bool> PrintFlowCountsAsync(DvrCloud cloud, TextWriter output)
+    /// <summary>Each host's desired flows, compiled against the synthetic port map (what `dvrctl compile` prints).</summary>
+    private static Dictionary<string, (SyntheticPortMap Ports, CompiledHost Flows)> CompileHosts(Topology topology) =>
+        topology.Hosts.ToDictionary(
+            h => h.Name,
+            h =>
+            {
+                // One host plan for both the port map and the compile (Compile(topology, host, ...) would build another).
+                var plan = Dvr.DvrFlows.Compiler.HostPlan.Create(topology, h.Name);
+                var ports = SyntheticPortMap.For(plan);
+                return (ports, DvrFlowCompiler.Compile(plan, ports));
+            },
+            StringComparer.Ordinal);
+
+    private static async Task<bool> PrintFlowCountsAsync(DvrCloud cloud, Dictionary<string, (SyntheticPortMap Ports, CompiledHost Flows)> compiledHosts, TextWriter output)
     {
         output.WriteLine();
         output.WriteLine("-- flows per host and bridge (installed = ovs-ofctl dump-flows on the switch; desired = dvrctl compile)");
@@ -72,8 +87,7 @@ public static class Demo
         bool ok = true;
         foreach (var host in cloud.Testbed.Hosts.Values)
         {
-            var compiled = DvrFlowCompiler.Compile(cloud.Topology, host.Name, SyntheticPortMap.For(cloud.Topology, host.Name));
-            foreach (var set in compiled.InPipelineOrder())
+            foreach (var set in compiledHosts[host.Name].Flows.InPipelineOrder())
             {
                 var dump = await host.OfctlAsync("dump-flows", set.BridgeName, "--no-stats").ConfigureAwait(false);
                 int installed = dump.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.Contains("priority=", StringComparison.Ordinal) || l.Contains("actions=", StringComparison.Ordinal));
@@ -86,12 +100,11 @@ public static class Demo
         return ok;
     }
 
-    private static void PrintDvrFlows(Topology topology, TextWriter output)
+    private static void PrintDvrFlows(Topology topology, Dictionary<string, (SyntheticPortMap Ports, CompiledHost Flows)> compiledHosts, TextWriter output)
     {
         foreach (var host in topology.Hosts)
         {
-            var ports = SyntheticPortMap.For(topology, host.Name);
-            var compiled = DvrFlowCompiler.Compile(topology, host.Name, ports);
+            var (ports, compiled) = compiledHosts[host.Name];
             output.WriteLine();
             output.WriteLine($"-- DVR flows on {host.Name} (DVR MAC {host.DvrMac}), '# owner role'");
             foreach (var (title, role, table, minPriority) in DvrTables)

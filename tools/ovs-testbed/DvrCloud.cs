@@ -98,14 +98,56 @@ public sealed class DvrCloud : IAsyncDisposable
         Controller?.UpdateTopology(topology);
     }
 
+    /// <summary>
+    /// Applies a new topology to the whole cloud while it runs, in the order that keeps traffic flowing longest
+    /// (docs/testbed.md, "Dynamics"): the testbed creates new namespaces and ports first (new router legs come up
+    /// silent), then the controller gets the topology and every bridge converges, then the new router legs announce
+    /// themselves (gratuitous ARP, now kept off the tunnels by the DVR flows), then the testbed removes what is gone
+    /// and the controller converges on the port deletions.
+    /// </summary>
+    public async Task<TopologyApplyResult> ApplyTopologyAsync(Topology topology, TimeSpan? convergeTimeout = null, CancellationToken cancellationToken = default)
+    {
+        var timeout = convergeTimeout ?? TimeSpan.FromSeconds(30);
+        var startedUtc = DateTime.UtcNow;
+        var clock = Stopwatch.StartNew();
+        using var transition = await Testbed.PlanTransitionAsync(topology, cancellationToken).ConfigureAwait(false);
+        var planned = clock.Elapsed;
+        await transition.AddAsync(cancellationToken).ConfigureAwait(false);
+        var added = clock.Elapsed;
+        UpdateTopology(topology);
+
+        // Each host announces its new router legs as soon as its own bridges have the new flows: the gap between the
+        // flows and the announcement is where a switching router loses packets (docs/testbed.md).
+        await Task.WhenAll(topology.Hosts.Select(async host =>
+        {
+            await WaitConvergedAsync(timeout, host.Name, cancellationToken).ConfigureAwait(false);
+            await transition.AnnounceAsync(host.Name, cancellationToken).ConfigureAwait(false);
+        })).ConfigureAwait(false);
+        var announced = clock.Elapsed;
+        await WaitConvergedAsync(timeout, cancellationToken).ConfigureAwait(false);
+        var converged = clock.Elapsed;
+        await transition.RemoveAsync(cancellationToken).ConfigureAwait(false);
+        await WaitConvergedAsync(timeout, cancellationToken).ConfigureAwait(false);
+        return new TopologyApplyResult(transition, startedUtc, planned, added, announced, converged, clock.Elapsed);
+    }
+
+    /// <summary>Loads a topology file (as the controller's file watcher would) and applies it with <see cref="ApplyTopologyAsync(Topology, TimeSpan?, CancellationToken)"/>.</summary>
+    public Task<TopologyApplyResult> ApplyTopologyFileAsync(string path, TimeSpan? convergeTimeout = null, CancellationToken cancellationToken = default) =>
+        ApplyTopologyAsync(TopologyLoader.Load(path), convergeTimeout, cancellationToken);
+
     /// <summary>Waits until every expected bridge has a session that is in sync and has nothing in flight.</summary>
-    public async Task WaitConvergedAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    public Task WaitConvergedAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        WaitConvergedAsync(timeout, null, cancellationToken);
+
+    /// <summary>Like <see cref="WaitConvergedAsync(TimeSpan, CancellationToken)"/>, for the bridges of one host (all when null).</summary>
+    public async Task WaitConvergedAsync(TimeSpan timeout, string? host, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
+        int expected = host is null ? ExpectedBridgeCount : 2 + Topology.GetHost(host).PhysicalBridges.Count;
         while (true)
         {
-            var sessions = Controller?.Sessions ?? [];
-            if (sessions.Count >= ExpectedBridgeCount && sessions.All(s => s.State == BridgeState.InSync))
+            var sessions = (Controller?.Sessions ?? []).Where(s => host is null || s.Host == host).ToList();
+            if (sessions.Count >= expected && sessions.All(s => s.State == BridgeState.InSync))
             {
                 foreach (var session in sessions)
                 {
@@ -121,7 +163,7 @@ public sealed class DvrCloud : IAsyncDisposable
             if (clock.Elapsed > timeout)
             {
                 string states = string.Join(", ", sessions.Select(s => $"{s.Host}/{s.Bridge}={s.State}"));
-                throw new TimeoutException($"the controller did not converge in {timeout.TotalSeconds:0} s: {sessions.Count}/{ExpectedBridgeCount} bridges connected ({states})");
+                throw new TimeoutException($"the controller did not converge in {timeout.TotalSeconds:0} s: {sessions.Count}/{expected} bridges connected ({states})");
             }
 
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
@@ -135,5 +177,32 @@ public sealed class DvrCloud : IAsyncDisposable
         {
             await Testbed.DisposeAsync().ConfigureAwait(false);
         }
+
+        // The socket directory sits beside the run directory (see StartAsync): remove it too, as long as it holds
+        // nothing but the socket.
+        File.Delete(ControllerSocket);
+        string? directory = Path.GetDirectoryName(ControllerSocket);
+        if (directory is not null && Directory.Exists(directory) && !Directory.EnumerateFileSystemEntries(directory).Any())
+        {
+            Directory.Delete(directory);
+        }
     }
+}
+
+/// <summary>
+/// What <see cref="DvrCloud.ApplyTopologyAsync"/> did and when, measured from its start (<see cref="StartedUtc"/>): the
+/// live state was read after
+/// <see cref="Planned"/>, the testbed's additions were in place and the controller got the topology after
+/// <see cref="Added"/> (<see cref="ControllerUpdatedUtc"/>), every host had the new flows
+/// and had announced its new router legs after <see cref="Announced"/>, every bridge was idle after
+/// <see cref="Converged"/>, and removals were done and converged after <see cref="Total"/>.
+/// </summary>
+public sealed record TopologyApplyResult(TestbedTransition Transition, DateTime StartedUtc, TimeSpan Planned, TimeSpan Added, TimeSpan Announced, TimeSpan Converged, TimeSpan Total)
+{
+    /// <summary>When the controller was given the new topology (wall clock, UTC).</summary>
+    public DateTime ControllerUpdatedUtc => StartedUtc + Added;
+
+    public override string ToString() =>
+        $"planned {Planned.TotalMilliseconds:0} ms, testbed added {Added.TotalMilliseconds:0} ms, flows + announce {Announced.TotalMilliseconds:0} ms, " +
+        $"converged {Converged.TotalMilliseconds:0} ms, done {Total.TotalMilliseconds:0} ms: {Transition}";
 }

@@ -103,6 +103,11 @@ internal static class NetworkSetup
                 ct).ConfigureAwait(false);
         }
 
+        foreach (var ns in namespaces)
+        {
+            await NamespaceSignature.WriteAsync(host, ns, host.Attachments.Where(a => a.Namespace == ns.Name), ct).ConfigureAwait(false);
+        }
+
         var physicalPeers = host.PhysicalBridges.Select(p => p.UnderlayPeer).ToList();
         var tasks = new List<Task>
         {
@@ -115,6 +120,32 @@ internal static class NetworkSetup
         }
 
         await Task.WhenAll(tasks).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Adds one port, router or SNAT namespace to a running host (testbed dynamics): the namespace, one veth per
+    /// attachment with its br-int end up and offloads off, then the namespace's own script. Attaching the br-int ends
+    /// to OVS is left to the caller, so a port only appears on the switch once its namespace is configured.
+    /// </summary>
+    public static async Task CreateAttachmentNamespaceAsync(HostPlan host, NamespacePlan ns, IReadOnlyList<AttachmentPlan> attachments, CancellationToken ct)
+    {
+        await CommandRunner.IpBatchAsync(null, [$"netns add {ns.Name}"], ct).ConfigureAwait(false);
+        var lines = new List<string>();
+        foreach (var attachment in attachments)
+        {
+            lines.Add($"link add {attachment.Interface} type veth peer name {attachment.InnerName} netns {attachment.Namespace}");
+            lines.Add($"link set {attachment.Interface} up");
+        }
+
+        if (lines.Count > 0)
+        {
+            await CommandRunner.IpBatchAsync(host.Namespace, lines, ct).ConfigureAwait(false);
+        }
+
+        await Task.WhenAll(
+            RunScriptAsync(host.Namespace, string.Empty, attachments.Select(a => a.Interface), ct),
+            ConfigureNamespaceAsync(host, ns, ct)).ConfigureAwait(false);
+        await NamespaceSignature.WriteAsync(host, ns, attachments, ct).ConfigureAwait(false);
     }
 
     private static async Task ConfigureNamespaceAsync(HostPlan host, NamespacePlan ns, CancellationToken ct)

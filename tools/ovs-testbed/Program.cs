@@ -6,6 +6,7 @@ using Dvr.OvsTestbed.Exec;
 const string Usage = """
     usage:
       dvr-testbed up TOPOLOGY.yaml [--prefix P] [--controller tcp:IP:PORT|unix:PATH|none] [--base-dir DIR] [--keep-on-failure]
+      dvr-testbed apply TOPOLOGY.yaml [--prefix P] [--base-dir DIR]   (bring a running testbed to an edited topology)
       dvr-testbed down [--prefix P] [--base-dir DIR]
       dvr-testbed status [--prefix P] [--base-dir DIR]
       dvr-testbed exec [--prefix P] NAMESPACE COMMAND...     (runs COMMAND in PREFIX+NAMESPACE, e.g. v-vm1 or h-cn1)
@@ -91,6 +92,19 @@ try
                     Console.WriteLine($"  {ns.Kind} {ns.Owner} on {ns.Host}: netns {ns.Name}");
                 }
 
+                return 0;
+            }
+
+        case "apply":
+            {
+                if (positional.Count != 1)
+                {
+                    throw new ArgumentException("apply needs exactly one TOPOLOGY file");
+                }
+
+                var topology = TopologyLoader.Load(positional[0]);
+                var transition = await Testbed.Attach(topology, options).ApplyAsync(topology);
+                Console.WriteLine($"testbed '{prefix}': {transition}");
                 return 0;
             }
 

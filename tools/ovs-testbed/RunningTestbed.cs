@@ -30,9 +30,11 @@ public sealed partial class RunningTestbed : IAsyncDisposable
         Hosts = plan.Hosts.ToImmutableSortedDictionary(h => h.Name, h => new TestbedHost(h), StringComparer.Ordinal);
     }
 
-    public TestbedPlan Plan { get; }
+    /// <summary>The plan of the topology last applied (<see cref="ApplyAsync"/> replaces it).</summary>
+    public TestbedPlan Plan { get; private set; }
 
-    public Topology Topology { get; }
+    /// <summary>The topology the testbed was built from or last brought to.</summary>
+    public Topology Topology { get; private set; }
 
     public TestbedOptions Options { get; }
 
@@ -117,6 +119,34 @@ public sealed partial class RunningTestbed : IAsyncDisposable
         flushes.AddRange(Plan.Namespaces.Select(ns =>
             (Task)CommandRunner.RunCheckedAsync("ip", ["-n", ns.Name, "neigh", "flush", "all"], cancellationToken: cancellationToken)));
         await Task.WhenAll(flushes).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Works out what bringing the running testbed to <paramref name="topology"/> takes (same hosts, bridges and
+    /// external networks; ports, routers and networks may change), from the live state. Run it with
+    /// <see cref="TestbedTransition.RunAsync"/>, or phase by phase around a controller update. One transition at a time.
+    /// </summary>
+    public Task<TestbedTransition> PlanTransitionAsync(Topology topology, CancellationToken cancellationToken = default) =>
+        TestbedTransition.PlanAsync(this, topology, cancellationToken);
+
+    /// <summary>Brings the running testbed to <paramref name="topology"/> (all phases of <see cref="PlanTransitionAsync"/>).</summary>
+    public async Task<TestbedTransition> ApplyAsync(Topology topology, CancellationToken cancellationToken = default)
+    {
+        var transition = await PlanTransitionAsync(topology, cancellationToken).ConfigureAwait(false);
+        await transition.RunAsync(cancellationToken).ConfigureAwait(false);
+        return transition;
+    }
+
+    internal async Task AdoptAsync(TestbedPlan plan, Topology topology, CancellationToken cancellationToken)
+    {
+        Plan = plan;
+        Topology = topology;
+        foreach (var host in plan.Hosts)
+        {
+            Hosts[host.Name].Plan = host;
+        }
+
+        await Testbed.WriteManifestAsync(plan, topology, Options, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<TeardownReport> DownAsync(CancellationToken cancellationToken = default) => Testbed.DownAsync(Options, cancellationToken);

@@ -62,6 +62,17 @@ public static class Testbed
             throw new InvalidOperationException($"no testbed '{options.Prefix}' is up: {manifest} does not exist");
         }
 
+        // The hosts are fixed for the life of a testbed: a topology with other hosts or tunnel addresses describes
+        // another testbed (dynamics change ports, routers and networks only).
+        var recorded = JsonSerializer.Deserialize<TestbedManifest>(File.ReadAllText(manifest), ManifestJson.Options);
+        string Hosts(IEnumerable<(string Name, string TunnelIp)> hosts) => string.Join(", ", hosts.Select(h => $"{h.Name} {h.TunnelIp}"));
+        string upHosts = Hosts(recorded?.Hosts.Select(h => (h.Name, h.TunnelIp)) ?? []);
+        string topologyHosts = Hosts(plan.Hosts.Select(h => (h.Name, h.Host.TunnelIp.ToString())));
+        if (upHosts != topologyHosts)
+        {
+            throw new InvalidOperationException($"testbed '{options.Prefix}' is up with hosts [{upHosts}], the topology has [{topologyHosts}]");
+        }
+
         return new RunningTestbed(plan, topology, options, TimeSpan.Zero);
     }
 
@@ -160,7 +171,7 @@ public static class Testbed
         }
     }
 
-    private static async Task WriteManifestAsync(TestbedPlan plan, Topology topology, TestbedOptions options, CancellationToken ct)
+    internal static async Task WriteManifestAsync(TestbedPlan plan, Topology topology, TestbedOptions options, CancellationToken ct)
     {
         var manifest = new TestbedManifest(
             plan.Prefix,

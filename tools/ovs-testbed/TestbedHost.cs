@@ -13,7 +13,8 @@ public sealed class TestbedHost
 {
     internal TestbedHost(HostPlan plan) => Plan = plan;
 
-    public HostPlan Plan { get; }
+    /// <summary>The host's part of the testbed plan; replaced when a new topology is applied.</summary>
+    public HostPlan Plan { get; internal set; }
 
     public string Name => Plan.Name;
 
@@ -70,6 +71,51 @@ public sealed class TestbedHost
     /// <summary>Runs <paramref name="argv"/> inside the host namespace; never throws for a non-zero exit.</summary>
     public Task<CommandResult> ExecAsync(params string[] argv) =>
         CommandRunner.RunAsync("ip", ["netns", "exec", Namespace, .. argv]);
+
+    /// <summary>The PID in the host's ovs-vswitchd pidfile if that process is alive and is this host's vswitchd, else null.</summary>
+    public int? VswitchdPid
+    {
+        get
+        {
+            string pidFile = Path.Combine(RunDirectory, "ovs-vswitchd.pid");
+            if (!File.Exists(pidFile)
+                || !int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int pid))
+            {
+                return null;
+            }
+
+            // The command line must name this pidfile: a recycled PID is never signalled.
+            return Teardown.IsAlive(pid) && Teardown.ReadCommandLine(pid)?.Contains($"--pidfile={pidFile}", StringComparison.Ordinal) == true ? pid : null;
+        }
+    }
+
+    /// <summary>
+    /// Kills this host's ovs-vswitchd with SIGKILL (a crash: no cleanup, flows gone, the controller connections drop)
+    /// and waits until it has exited. Returns its PID. The database server keeps running.
+    /// </summary>
+    public async Task<int> KillVswitchdAsync(CancellationToken cancellationToken = default)
+    {
+        int pid = VswitchdPid ?? throw new InvalidOperationException($"host '{Name}': no running ovs-vswitchd of this testbed");
+        await CommandRunner.RunCheckedAsync("kill", ["-KILL", pid.ToString(CultureInfo.InvariantCulture)], cancellationToken: cancellationToken).ConfigureAwait(false);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (Teardown.IsAlive(pid))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TestbedCommandException($"host '{Name}': ovs-vswitchd {pid} still alive 5 s after SIGKILL");
+            }
+
+            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+        }
+
+        return pid;
+    }
+
+    /// <summary>Starts ovs-vswitchd again after <see cref="KillVswitchdAsync"/> (see <see cref="OvsHostSetup.RestartVswitchdAsync"/>).</summary>
+    public Task RestartVswitchdAsync(CancellationToken cancellationToken = default) =>
+        VswitchdPid is { } running
+            ? throw new InvalidOperationException($"host '{Name}': ovs-vswitchd {running} is still running")
+            : OvsHostSetup.RestartVswitchdAsync(Plan, cancellationToken);
 
     /// <summary>Seeds the tunnel neighbour cache again (entries age out after an hour, pitfall 7).</summary>
     public Task RefreshTunnelNeighboursAsync(CancellationToken cancellationToken = default) =>

@@ -33,6 +33,10 @@ public static partial class TestbedNames
     public static bool IsOwnNamespace(string prefix, string name) =>
         name.StartsWith(prefix, StringComparison.Ordinal) && NamespaceSuffix().IsMatch(name.AsSpan(prefix.Length));
 
+    /// <summary>Whether a namespace is one of this prefix's port, router or SNAT namespaces (what topology changes add and remove).</summary>
+    public static bool IsAttachmentNamespace(string prefix, string name) =>
+        name.StartsWith(prefix, StringComparison.Ordinal) && AttachmentNamespaceSuffix().IsMatch(name.AsSpan(prefix.Length));
+
     /// <summary>Whether a root-namespace link name is one this prefix's testbed creates.</summary>
     public static bool IsOwnRootLink(string prefix, string name) =>
         name.StartsWith(prefix, StringComparison.Ordinal) && RootLinkSuffix().IsMatch(name.AsSpan(prefix.Length));
@@ -50,6 +54,9 @@ public static partial class TestbedNames
 
     [GeneratedRegex("^(?:[hvrs]-.+|ext|under)$")]
     private static partial Regex NamespaceSuffix();
+
+    [GeneratedRegex("^[vrs]-.+$")]
+    private static partial Regex AttachmentNamespaceSuffix();
 
     [GeneratedRegex("^(?:ctl|c[0-9]+)$")]
     private static partial Regex RootLinkSuffix();

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using Dvr.DvrFlows.Topology;
-using Dvr.Integration.Tests.Testbed;
 using Dvr.OpenFlow;
 using Dvr.OvsTestbed;
 using Dvr.OvsTestbed.Capture;
@@ -12,45 +11,33 @@ namespace Dvr.Integration.Tests.EndToEnd;
 /// <summary>
 /// The mission proven with packets: samples/demo-3host.yaml on the namespace testbed (cn1, cn2 dvr; nn dvr_snat;
 /// distributed router r1 on red and green with SNAT on nn; legacy router r-legacy on blue), every bridge
-/// programmed by the Dvr controller over OpenFlow 1.3.
+/// programmed by the Dvr controller over OpenFlow 1.3. The cloud is <see cref="EndToEndCloud"/>'s, shared with
+/// <see cref="DvrDynamicsTests"/>.
 /// </summary>
 [TestFixture]
 [Category("EndToEnd")]
 [NonParallelizable]
 public class DvrEndToEndTests
 {
-    private const string Prefix = "e2e-";
-    private DvrCloud _cloud = null!;
-    private Topology _topology = null!;
+    private const string Prefix = EndToEndCloud.Prefix;
 
-    private RunningTestbed Testbed => _cloud.Testbed;
+    private static DvrCloud Cloud => EndToEndCloud.Cloud;
 
-    [OneTimeSetUp]
-    public async Task StartCloud()
-    {
-        _topology = TestbedFixtures.Demo();
-        _cloud = await DvrCloud.StartAsync(_topology, Prefix);
-    }
+    private static RunningTestbed Testbed => Cloud.Testbed;
 
-    [OneTimeTearDown]
-    public async Task StopCloud()
-    {
-        if (_cloud is not null)
-        {
-            await _cloud.DisposeAsync();
-        }
-    }
+    /// <summary>The sample topology: fixtures that change it (DvrDynamicsTests) put it back when they are done.</summary>
+    private static Topology Topology => EndToEndCloud.SampleTopology;
 
-    private Port PortNamed(string name) => _topology.Ports.Single(p => p.Name == name);
+    private Port PortNamed(string name) => Topology.Ports.Single(p => p.Name == name);
 
     private static IPAddress Ip(Port port) => port.FixedIps[0].Ip;
 
     /// <summary>VMs behind the distributed router r1 (red and green).</summary>
     private IEnumerable<Port> RoutedVms() =>
-        _topology.Ports.Where(p => p.DeviceOwner == DeviceOwner.Compute && p.Network is "red" or "green");
+        Topology.Ports.Where(p => p.DeviceOwner == DeviceOwner.Compute && p.Network is "red" or "green");
 
     private MacAddress[] GatewayMacs() =>
-        [.. _topology.Ports.Where(p => p.DeviceOwner is DeviceOwner.RouterInterfaceDistributed).Select(p => p.Mac)];
+        [.. Topology.Ports.Where(p => p.DeviceOwner is DeviceOwner.RouterInterfaceDistributed).Select(p => p.Mac)];
 
     [Test]
     public async Task PingMatrix_EveryVmPairAcrossHostsAndSubnets_PingsBothWays()
@@ -115,8 +102,8 @@ public class DvrEndToEndTests
         }
 
         var gateways = GatewayMacs();
-        var gatewayIps = _topology.Subnets.Where(s => s.GatewayIp is not null).Select(s => s.GatewayIp!).ToList();
-        var dvrMacByTunnelIp = _topology.Hosts.ToDictionary(h => h.TunnelIp, h => h.DvrMac);
+        var gatewayIps = Topology.Subnets.Where(s => s.GatewayIp is not null).Select(s => s.GatewayIp!).ToList();
+        var dvrMacByTunnelIp = Topology.Hosts.ToDictionary(h => h.TunnelIp, h => h.DvrMac);
         var routed = frames.Where(f => f.Inner.IpSource is { } src && f.Inner.IpDestination is { } dst && !f.Inner.IsArp
             && SubnetOf(src) != SubnetOf(dst)).ToList();
 
@@ -133,7 +120,7 @@ public class DvrEndToEndTests
     public async Task Vm_ReceivesRoutedFramesWithItsGatewayMacAsSource()
     {
         var receiver = PortNamed("vm2");
-        var gateway = _topology.Ports.Single(p => p.DeviceOwner == DeviceOwner.RouterInterfaceDistributed && p.Network == receiver.Network).Mac;
+        var gateway = Topology.Ports.Single(p => p.DeviceOwner == DeviceOwner.RouterInterfaceDistributed && p.Network == receiver.Network).Mac;
         string file = Path.Combine(Path.GetTempPath(), $"{Prefix}vm2-{Environment.ProcessId}.pcap");
         var capture = await PacketCaptureSession.StartAsync(Testbed.PortNamespace("vm2"), "eth0", file, "icmp");
         try
@@ -156,7 +143,7 @@ public class DvrEndToEndTests
     {
         string ns = Testbed.PortNamespace("vm1");
         await Testbed.ExecAsync(ns, "ip", "neigh", "flush", "all");
-        var gateway = _topology.Ports.Single(p => p.DeviceOwner == DeviceOwner.RouterInterfaceDistributed && p.Network == "red");
+        var gateway = Topology.Ports.Single(p => p.DeviceOwner == DeviceOwner.RouterInterfaceDistributed && p.Network == "red");
 
         Assert.That((await Testbed.PingAsync("vm1", Ip(gateway).ToString(), count: 1)).Success);
         var neighbours = await Testbed.ExecAsync(ns, "ip", "neigh", "show", Ip(gateway).ToString());
@@ -178,8 +165,8 @@ public class DvrEndToEndTests
             frames = await capture.StopAsync();
         }
 
-        var cn1 = _topology.Hosts.Single(h => h.Name == "cn1").TunnelIp;
-        var nn = _topology.Hosts.Single(h => h.Name == "nn").TunnelIp;
+        var cn1 = Topology.Hosts.Single(h => h.Name == "cn1").TunnelIp;
+        var nn = Topology.Hosts.Single(h => h.Name == "nn").TunnelIp;
         Assert.That(ping.Success, ping.Output);
         Assert.That(frames.Any(f => f.OuterSource.Equals(cn1) && f.OuterDestination.Equals(nn) && Equals(f.Inner.IpDestination, Testbed.Options.InternetAddress)), "north-south goes from cn1 to the SNAT port on nn");
     }
@@ -187,7 +174,7 @@ public class DvrEndToEndTests
     [Test]
     public async Task Legacy_BlueTrafficToItsRouterCrossesTheNetworkNode()
     {
-        var gateway = _topology.Subnets.Single(s => s.Network == "blue").GatewayIp!;
+        var gateway = Topology.Subnets.Single(s => s.Network == "blue").GatewayIp!;
         var ping = await Testbed.PingAsync("vm5", gateway.ToString(), count: 2);
         var sameSubnet = await Testbed.PingAsync("vm5", Ip(PortNamed("vm6")).ToString(), count: 2);
 
@@ -201,16 +188,16 @@ public class DvrEndToEndTests
         // 400 echo requests at 10 ms: about 4 s, across hosts and subnets.
         var ping = Testbed.ExecAsync(Testbed.PortNamespace("vm1"), "ping", "-q", "-i", "0.01", "-c", "400", "-W", "1", Ip(PortNamed("vm2")).ToString());
         await Task.Delay(800);
-        await _cloud.StopControllerAsync();
+        await Cloud.StopControllerAsync();
         await Task.Delay(1000);
-        _cloud.StartController();
-        await _cloud.WaitConvergedAsync(TimeSpan.FromSeconds(30));
+        Cloud.StartController();
+        await Cloud.WaitConvergedAsync(TimeSpan.FromSeconds(30));
         var result = await ping;
 
         Assert.That(result.Stdout, Does.Contain("400 received"), result.Stdout);
-        Assert.That(_cloud.Controller!.Sessions.Sum(s => s.Stats.FlowModsSent), Is.Zero, "reconnecting with nothing changed sends no flow modification");
+        Assert.That(Cloud.Controller!.Sessions.Sum(s => s.Stats.FlowModsSent), Is.Zero, "reconnecting with nothing changed sends no flow modification");
     }
 
     private IPAddress? SubnetOf(IPAddress address) =>
-        _topology.Subnets.FirstOrDefault(s => s.Cidr.Contains(address)) is { } subnet ? subnet.Cidr.Address : null;
+        Topology.Subnets.FirstOrDefault(s => s.Cidr.Contains(address)) is { } subnet ? subnet.Cidr.Address : null;
 }

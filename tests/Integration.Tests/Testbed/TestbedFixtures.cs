@@ -25,7 +25,10 @@ internal static class TestbedFixtures
     public static Topology Demo() => TopologyLoader.Load(Path.Combine(RepoRoot, "samples", "demo-3host.yaml"));
 
     /// <summary>Two compute hosts, one VXLAN network, one VM on each: the smallest cross-host L2 case.</summary>
-    public static Topology TwoHosts() => TopologyLoader.LoadFromString(
+    public static Topology TwoHosts() => TopologyLoader.LoadFromString(TwoHostsYaml, "two-hosts.yaml");
+
+    /// <summary>The YAML of <see cref="TwoHosts"/>, for tests that edit it.</summary>
+    public const string TwoHostsYaml =
         """
         hosts:
           - name: a
@@ -61,8 +64,7 @@ internal static class TestbedFixtures
             fixed_ips: [{ subnet: red-v4, ip: 10.0.1.11 }]
             device_owner: compute:nova
             host: b
-        """,
-        "two-hosts.yaml");
+        """;
 
     /// <summary>
     /// Plain L2 everywhere (ovs-testbed.md §4): br-int NORMAL; br-tun maps each local VLAN to its VNI and floods to

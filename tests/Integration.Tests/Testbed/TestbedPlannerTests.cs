@@ -127,4 +127,19 @@ public class TestbedPlannerTests
             Assert.That(TestbedNames.IsOwnRootLink("tb-", "tb-cx"), Is.False);
         });
     }
+
+    [Test]
+    public void IsAttachmentNamespace_MatchesPortRouterAndSnatNamespacesOnly()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(TestbedNames.IsAttachmentNamespace("tb-", "tb-v-vm1"), Is.True);
+            Assert.That(TestbedNames.IsAttachmentNamespace("tb-", "tb-r-r1-cn1"), Is.True);
+            Assert.That(TestbedNames.IsAttachmentNamespace("tb-", "tb-s-r1"), Is.True);
+            Assert.That(TestbedNames.IsAttachmentNamespace("tb-", "tb-h-cn1"), Is.False, "hosts stay");
+            Assert.That(TestbedNames.IsAttachmentNamespace("tb-", "tb-under"), Is.False);
+            Assert.That(TestbedNames.IsAttachmentNamespace("tb-", "tb-ext"), Is.False);
+            Assert.That(TestbedNames.IsAttachmentNamespace("tb-", "tb2-v-vm1"), Is.False, "another prefix");
+        });
+    }
 }

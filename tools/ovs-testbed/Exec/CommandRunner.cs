@@ -81,6 +81,7 @@ public static class CommandRunner
         }
 
         string commandLine = FormatCommandLine(program, psi.ArgumentList);
+        long started = Stopwatch.GetTimestamp();
         using var process = new Process { StartInfo = psi };
         try
         {
@@ -109,8 +110,23 @@ public static class CommandRunner
             throw;
         }
 
-        return new CommandResult(commandLine, process.ExitCode, await stdoutTask.ConfigureAwait(false), await stderrTask.ConfigureAwait(false));
+        var result = new CommandResult(commandLine, process.ExitCode, await stdoutTask.ConfigureAwait(false), await stderrTask.ConfigureAwait(false));
+        if (TraceFile is { } trace)
+        {
+            // DVR_TESTBED_TRACE=FILE: one line per command with its wall time, to see where a bring-up or apply spends it.
+            string line = $"{DateTime.UtcNow:HH:mm:ss.fff} {Stopwatch.GetElapsedTime(started).TotalMilliseconds,7:0.0} ms exit {result.ExitCode} {commandLine}\n";
+            lock (TraceLock)
+            {
+                File.AppendAllText(trace, line.Length > 400 ? line[..400] + "…\n" : line);
+            }
+        }
+
+        return result;
     }
+
+    private static readonly string? TraceFile = System.Environment.GetEnvironmentVariable("DVR_TESTBED_TRACE");
+
+    private static readonly Lock TraceLock = new();
 
     /// <summary>Runs the command and throws <see cref="TestbedCommandException"/> unless it exits 0.</summary>
     public static async Task<CommandResult> RunCheckedAsync(

@@ -56,21 +56,7 @@ internal static class OvsHostSetup
 
         // vswitchd runs inside the host namespace: its netdev datapath creates the bridges' tap devices there, and it
         // reads that namespace's routes for tunnel lookups (pitfall 6, §3a).
-        await CommandRunner.RunCheckedAsync(
-            "ip",
-            [
-                "netns", "exec", host.Namespace, "ovs-vswitchd", $"unix:{host.DbSocket}",
-                $"--pidfile={Path.Combine(rd, "ovs-vswitchd.pid")}", $"--unixctl={host.VswitchdControl}",
-                "-vconsole:off", $"--log-file={Path.Combine(rd, "ovs-vswitchd.log")}", "--detach", "--no-chdir",
-            ],
-            environment: env,
-            cancellationToken: cancellationToken).ConfigureAwait(false);
-
-        // A transaction without --no-wait returns once vswitchd has applied the configuration (cur_cfg caught up).
-        await CommandRunner.RunCheckedAsync(
-            "ovs-vsctl",
-            [$"--db=unix:{host.DbSocket}", "--timeout=60", "set", "Open_vSwitch", ".", "external_ids:dvr-testbed-ready=true"],
-            cancellationToken: cancellationToken).ConfigureAwait(false);
+        await StartVswitchdAsync(host, cancellationToken).ConfigureAwait(false);
 
         // The VTEP address lives on br-phy's internal (tap) port, which exists only now (§3a).
         await CommandRunner.IpBatchAsync(
@@ -81,6 +67,25 @@ internal static class OvsHostSetup
             ],
             cancellationToken).ConfigureAwait(false);
 
+        await SeedTunnelNeighboursAsync(host, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Brings a host's OVS back after its ovs-vswitchd died: starts it again on the same database (bridges, ports and
+    /// controllers are all there; flows are not, the controller reinstalls them), makes sure the VTEP address is on
+    /// br-phy's tap (it normally survives, the tap is persistent) and seeds the tunnel neighbours again (they lived in
+    /// the dead process).
+    /// </summary>
+    public static async Task RestartVswitchdAsync(HostPlan host, CancellationToken cancellationToken)
+    {
+        await StartVswitchdAsync(host, cancellationToken).ConfigureAwait(false);
+        await CommandRunner.IpBatchAsync(
+            host.Namespace,
+            [
+                $"addr replace {host.Host.TunnelIp}/{host.TunnelPrefixLength} dev {HostPlan.UnderlayBridge}",
+                $"link set {HostPlan.UnderlayBridge} up",
+            ],
+            cancellationToken).ConfigureAwait(false);
         await SeedTunnelNeighboursAsync(host, cancellationToken).ConfigureAwait(false);
     }
 
@@ -153,9 +158,7 @@ internal static class OvsHostSetup
 
         foreach (var attachment in host.Attachments)
         {
-            Cmd("add-port", integration.Name, attachment.Interface, $"tag={attachment.LocalVlan}");
-            Cmd(["set", "Interface", attachment.Interface, .. attachment.ExternalIds.Select(kv => $"external_ids:{kv.Key}={Quote(kv.Value)}")]);
-            Cmd(["set", "Port", attachment.Interface, .. attachment.PortOtherConfig.Select(kv => $"other_config:{kv.Key}={Quote(kv.Value)}")]);
+            AddAttachment(Cmd, integration.Name, attachment);
         }
 
         string? target = controller switch
@@ -182,6 +185,44 @@ internal static class OvsHostSetup
         }
 
         return a;
+    }
+
+    /// <summary>A port, router or SNAT leg on br-int with what the Neutron OVS agent writes (neutron-dvr-flows.md §4).</summary>
+    public static void AddAttachment(Action<string[]> cmd, string integrationBridge, AttachmentPlan attachment)
+    {
+        cmd(["add-port", integrationBridge, attachment.Interface, $"tag={attachment.LocalVlan}"]);
+        cmd(["set", "Interface", attachment.Interface, .. attachment.ExternalIds.Select(kv => $"external_ids:{kv.Key}={Quote(kv.Value)}")]);
+        SetPortTag(cmd, attachment);
+    }
+
+    /// <summary>The local VLAN of an existing attachment's port (it moves when networks come and go on the host).</summary>
+    public static void SetPortTag(Action<string[]> cmd, AttachmentPlan attachment) =>
+        cmd(["set", "Port", attachment.Interface, $"tag={attachment.LocalVlan}", .. attachment.PortOtherConfig.Select(kv => $"other_config:{kv.Key}={Quote(kv.Value)}")]);
+
+    /// <summary>
+    /// Starts the host's ovs-vswitchd (again, after a crash): inside the host namespace so its netdev datapath's tap
+    /// devices live there (pitfall 6), with OVS_RUNDIR = the run directory (pitfalls 3, 5). Returns once it has
+    /// applied the database (a transaction without --no-wait waits for cur_cfg).
+    /// </summary>
+    public static async Task StartVswitchdAsync(HostPlan host, CancellationToken cancellationToken)
+    {
+        string rd = host.RunDirectory;
+        // -vconsole:off must precede --log-file, or the "opened log file" line still reaches stderr (pitfall 10).
+        await CommandRunner.RunCheckedAsync(
+            "ip",
+            [
+                "netns", "exec", host.Namespace, "ovs-vswitchd", $"unix:{host.DbSocket}",
+                $"--pidfile={Path.Combine(rd, "ovs-vswitchd.pid")}", $"--unixctl={host.VswitchdControl}",
+                "-vconsole:off", $"--log-file={Path.Combine(rd, "ovs-vswitchd.log")}", "--detach", "--no-chdir",
+            ],
+            environment: Environment(host),
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+
+        // A transaction without --no-wait returns once vswitchd has applied the configuration (cur_cfg caught up).
+        await CommandRunner.RunCheckedAsync(
+            "ovs-vsctl",
+            [$"--db=unix:{host.DbSocket}", "--timeout=60", "set", "Open_vSwitch", ".", "external_ids:dvr-testbed-ready=true"],
+            cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     private static void AddSecureBridge(Action<string[]> cmd, BridgeRef bridge)
