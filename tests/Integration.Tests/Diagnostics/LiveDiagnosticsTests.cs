@@ -48,6 +48,12 @@ public sealed partial class LiveDiagnosticsTests
         yield return new TestCaseData("br-tun", "dl_vlan=1", false, false).SetName("{m}(match filter stats)");
         yield return new TestCaseData("br-tun", "in_port=patch-int", true, true).SetName("{m}(named match filter)");
         yield return new TestCaseData("br-tun", "out_port=21", true, false).SetName("{m}(out_port filter)");
+        yield return new TestCaseData("br-int", "dl_dst=fa:16:3e:00:01:10", false, false).SetName("{m}(dl_dst filter stats)");
+        yield return new TestCaseData("br-int", "table=60,dl_vlan=1,dl_dst=fa:16:3e:00:01:10", true, true).SetName("{m}(table and match filter names)");
+        yield return new TestCaseData("br-int", "arp", true, false).SetName("{m}(protocol shorthand filter)");
+        yield return new TestCaseData("br-int", "in_port=qvovm1", false, true).SetName("{m}(named in_port filter stats)");
+        yield return new TestCaseData("br-tun", "cookie=0x4456520000000000/0xffff000000000000", true, false).SetName("{m}(partial cookie mask)");
+        yield return new TestCaseData("br-tun", "table=255,out_port=patch-int", true, true).SetName("{m}(table 255 and named out_port)");
     }
 
     [Test]
