@@ -1,7 +1,6 @@
 using System.Globalization;
 using Dvr.DvrFlows.Trace;
 using Dvr.OpenFlow.Actions;
-using Dvr.OpenFlow.Messages.Flow;
 using Dvr.OpenFlow.Messages.Multipart;
 using Dvr.OpenFlow.Text;
 
