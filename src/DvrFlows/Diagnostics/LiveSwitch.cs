@@ -142,7 +142,7 @@ public sealed class LiveSwitch : IAsyncDisposable
     /// </summary>
     /// <exception cref="DiagnosticsException">
     /// The switch answered with an error, the connection closed, no complete reply within the request timeout,
-    /// or <paramref name="onPart"/> failed (its DiagnosticsException is passed on as is).
+    /// Whatever <paramref name="onPart"/> throws (a decode error, an IOException of the output) is passed on as is.
     /// </exception>
     public async Task StreamAsync(OpenFlowMessage request, Action<OpenFlowFrame> onPart, CancellationToken cancellationToken = default)
     {

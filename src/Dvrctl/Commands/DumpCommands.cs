@@ -58,20 +58,46 @@ public static class DumpCommands
         var writer = console ? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), StdoutBufferSize) : output;
         try
         {
-            return action(writer, CancellationToken.None).GetAwaiter().GetResult();
+            int exitCode = action(writer, CancellationToken.None).GetAwaiter().GetResult();
+            writer.Flush();
+            return exitCode;
         }
         catch (DiagnosticsException ex)
         {
-            writer.Flush();
+            TryFlush(writer);
             error.WriteLine($"dvrctl {name}: {ex.Message}");
+            return 2;
+        }
+        catch (IOException ex)
+        {
+            // Standard output went away (dvrctl dump-flows … | head): .NET reports EPIPE where ovs-ofctl dies of SIGPIPE.
+            error.WriteLine($"dvrctl {name}: writing the output failed: {ex.Message}");
             return 2;
         }
         finally
         {
-            writer.Flush();
             if (console)
             {
-                writer.Dispose();
+                try
+                {
+                    writer.Dispose();
+                }
+                catch (IOException)
+                {
+                    // The reader is gone; the error (if any) was reported above.
+                }
+            }
+        }
+
+        static void TryFlush(TextWriter writer)
+        {
+            try
+            {
+                writer.Flush();
+            }
+            catch (IOException)
+            {
+                // Keep the diagnostics error, which says more.
             }
         }
     }
