@@ -3,7 +3,6 @@ using Dvr.DvrFlows.Controller;
 using Dvr.DvrFlows.Desired;
 using Dvr.DvrFlows.Trace;
 using Dvr.OpenFlow.Actions;
-using Dvr.OpenFlow.Match;
 using Dvr.OpenFlow.Messages.Multipart;
 using Dvr.OpenFlow.Messages.Port;
 using Dvr.OpenFlow.Text;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Dvr.DvrFlows.Compiler;
 using Dvr.DvrFlows.Diagnostics;
 using Dvr.DvrFlows.Topology;
 using Dvr.DvrFlows.Trace;

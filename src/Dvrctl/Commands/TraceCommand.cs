@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Dvr.DvrFlows.Trace;
-using Dvr.DvrFlows.Topology;
 using Dvr.OpenFlow.Errors;
 using Dvr.OpenFlow.Text;
 
