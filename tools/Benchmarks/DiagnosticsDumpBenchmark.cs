@@ -1,15 +1,21 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
 using Dvr.DvrFlows.Diagnostics;
 
 namespace Dvr.Benchmarks;
 
 /// <summary>
 /// <c>Dvr.Benchmarks diagnostics-dump TARGET [RUNS]</c>: dumps and formats every flow of a live switch with
-/// <see cref="SwitchDumps.DumpFlowsAsync"/> and with <c>ovs-ofctl -O OpenFlow13 dump-flows</c>, alternating,
-/// in the same run; prints the median wall time of each and the ratio (ovs-ofctl / dvrctl), with and
-/// without --no-stats. Both outputs go to a discarding sink after being fully produced. Ours is measured
-/// in-process (connect, HELLO, dump, format), theirs as a process (which includes its start-up).
+/// <see cref="SwitchDumps.DumpFlowsAsync(LiveSwitch, DumpFlowsOptions, TextWriter, CancellationToken)"/> and
+/// with <c>ovs-ofctl -O OpenFlow13 dump-flows</c>, alternating, in the same run, with and without
+/// --no-stats. Ours is measured in-process (connect, HELLO, dump, decode and format each reply part as it
+/// arrives, UTF-8 encode through a 64 KiB buffered writer to a discarding stream); theirs as a process whose
+/// stdout pipe is read to the end (its start-up included). Prints the median wall time and the median CPU
+/// time of each side and both ratios (ovs-ofctl / dvrctl). CPU time is the client's own work: ours is this
+/// process's CPU time over the dump (every thread, the GC's included), theirs the child's user + system time
+/// (getrusage RUSAGE_CHILDREN after it is reaped); the switch's time to produce the replies is in neither.
 /// </summary>
 public static class DiagnosticsDumpBenchmark
 {
@@ -23,46 +29,61 @@ public static class DiagnosticsDumpBenchmark
 
         string target = args[0];
         int runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
+        Console.WriteLine($"load average at start: {LoadAverage()}");
         foreach (bool noStats in new[] { false, true })
         {
-            var ours = new List<double>();
-            var theirs = new List<double>();
-            int ourLines = 0;
-            int theirLines = 0;
+            var ours = new List<Sample>();
+            var theirs = new List<Sample>();
+            long ourBytes = 0;
+            long theirBytes = 0;
             Ours(target, noStats);
             for (int i = 0; i < runs; i++)
             {
-                var watch = Stopwatch.StartNew();
-                ourLines = Ours(target, noStats);
-                ours.Add(watch.Elapsed.TotalMilliseconds);
-                watch.Restart();
-                theirLines = Theirs(target, noStats);
-                theirs.Add(watch.Elapsed.TotalMilliseconds);
+                var (ourSample, ourCount) = Ours(target, noStats);
+                ours.Add(ourSample);
+                ourBytes = ourCount;
+                var (theirSample, theirCount) = Theirs(target, noStats);
+                theirs.Add(theirSample);
+                theirBytes = theirCount;
             }
 
-            double ourMedian = Median(ours);
-            double theirMedian = Median(theirs);
+            double ourWall = Median(ours.Select(s => s.WallMs));
+            double theirWall = Median(theirs.Select(s => s.WallMs));
+            double ourCpu = Median(ours.Select(s => s.CpuMs));
+            double theirCpu = Median(theirs.Select(s => s.CpuMs));
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"dump-flows{(noStats ? " --no-stats" : string.Empty)}: {ourLines} lines (ovs-ofctl {theirLines}); dvrctl median {ourMedian:0.0} ms, ovs-ofctl median {theirMedian:0.0} ms, ratio ovs-ofctl/dvrctl {theirMedian / ourMedian:0.00}x over {runs} runs"));
+                $"dump-flows{(noStats ? " --no-stats" : string.Empty)}: {ourBytes} bytes (ovs-ofctl {theirBytes}); " +
+                $"wall median dvrctl {ourWall:0.0} ms, ovs-ofctl {theirWall:0.0} ms, ratio {theirWall / ourWall:0.00}x; " +
+                $"CPU median dvrctl {ourCpu:0.0} ms, ovs-ofctl {theirCpu:0.0} ms, ratio {theirCpu / ourCpu:0.00}x; {runs} runs; load average {LoadAverage()}"));
         }
 
         return 0;
     }
 
-    private static int Ours(string target, bool noStats)
+    private readonly record struct Sample(double WallMs, double CpuMs);
+
+    private static (Sample Sample, long Bytes) Ours(string target, bool noStats)
     {
-        string text = Task.Run(async () =>
+        using var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        var counter = new CountingStream();
+        using (var sink = new StreamWriter(counter, new UTF8Encoding(false), 64 * 1024))
         {
-            await using var live = await LiveSwitch.ConnectAsync(target).ConfigureAwait(false);
-            return await SwitchDumps.DumpFlowsAsync(live, new DumpFlowsOptions(NoStats: noStats)).ConfigureAwait(false);
-        }).GetAwaiter().GetResult();
-        using var sink = new StreamWriter(Stream.Null);
-        sink.Write(text);
-        return text.Count(c => c == '\n');
+            Task.Run(async () =>
+            {
+                await using var live = await LiveSwitch.ConnectAsync(target).ConfigureAwait(false);
+                await SwitchDumps.DumpFlowsAsync(live, new DumpFlowsOptions(NoStats: noStats), sink).ConfigureAwait(false);
+            }).GetAwaiter().GetResult();
+        }
+
+        double wall = watch.Elapsed.TotalMilliseconds;
+        process.Refresh();
+        return (new Sample(wall, (process.TotalProcessorTime - cpuBefore).TotalMilliseconds), counter.Length);
     }
 
-    private static int Theirs(string target, bool noStats)
+    private static (Sample Sample, long Bytes) Theirs(string target, bool noStats)
     {
         var start = new ProcessStartInfo("ovs-ofctl") { RedirectStandardOutput = true, UseShellExecute = false };
         foreach (string arg in new[] { "-O", "OpenFlow13", "dump-flows", target }.Concat(noStats ? ["--no-stats"] : []))
@@ -70,15 +91,113 @@ public static class DiagnosticsDumpBenchmark
             start.ArgumentList.Add(arg);
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start ovs-ofctl");
-        string text = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return text.Count(c => c == '\n');
+        double cpuBefore = ChildrenCpuMs();
+        var watch = Stopwatch.StartNew();
+        long bytes = 0;
+        using (var process = Process.Start(start) ?? throw new InvalidOperationException("could not start ovs-ofctl"))
+        {
+            var buffer = new byte[64 * 1024];
+            var stdout = process.StandardOutput.BaseStream;
+            int read;
+            while ((read = stdout.Read(buffer)) > 0)
+            {
+                bytes += read;
+            }
+
+            process.WaitForExit();
+        }
+
+        double wall = watch.Elapsed.TotalMilliseconds;
+
+        // The runtime reaps the child on SIGCHLD; wait until its times have been added to RUSAGE_CHILDREN.
+        double cpu = ChildrenCpuMs() - cpuBefore;
+        for (int i = 0; i < 100 && cpu <= 0; i++)
+        {
+            Thread.Sleep(10);
+            cpu = ChildrenCpuMs() - cpuBefore;
+        }
+
+        return (new Sample(wall, cpu), bytes);
     }
 
-    private static double Median(List<double> values)
+    private static double Median(IEnumerable<double> values)
     {
-        values.Sort();
-        return values[values.Count / 2];
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
+    /// <summary>User + system time of every reaped child of this process (getrusage(2), RUSAGE_CHILDREN = -1).</summary>
+    private static double ChildrenCpuMs()
+    {
+        if (NativeMethods.getrusage(-1, out var usage) != 0)
+        {
+            throw new InvalidOperationException($"getrusage failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        return (usage.UserSeconds + usage.SystemSeconds) * 1000.0 + (usage.UserMicroseconds + usage.SystemMicroseconds) / 1000.0;
+    }
+
+    /// <summary>A write-only stream that only counts bytes.</summary>
+    private sealed class CountingStream : Stream
+    {
+        private long _length;
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => _length;
+
+        public override long Position { get => _length; set => throw new NotSupportedException(); }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => _length += count;
+
+        public override void Write(ReadOnlySpan<byte> buffer) => _length += buffer.Length;
+    }
+
+    /// <summary>struct rusage on 64-bit Linux: ru_utime and ru_stime (struct timeval), then 14 longs.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct RUsage
+    {
+        public long UserSeconds;
+        public long UserMicroseconds;
+        public long SystemSeconds;
+        public long SystemMicroseconds;
+        private readonly long _maxrss;
+        private readonly long _ixrss;
+        private readonly long _idrss;
+        private readonly long _isrss;
+        private readonly long _minflt;
+        private readonly long _majflt;
+        private readonly long _nswap;
+        private readonly long _inblock;
+        private readonly long _oublock;
+        private readonly long _msgsnd;
+        private readonly long _msgrcv;
+        private readonly long _nsignals;
+        private readonly long _nvcsw;
+        private readonly long _nivcsw;
+    }
+
+    private static class NativeMethods
+    {
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int getrusage(int who, out RUsage usage);
     }
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Dvr.DvrFlows.Trace;
 using Dvr.OpenFlow.Actions;
-using Dvr.OpenFlow.Messages.Flow;
 using Dvr.OpenFlow.Messages.Multipart;
 using Dvr.OpenFlow.Text;
 
@@ -68,17 +67,14 @@ public static class FlowFilter
     private static string Required(KeyValuePair<string, string?> pair) =>
         pair.Value ?? throw new TextParseException($"{pair.Key}: missing value");
 
-    private static byte ParseTable(string text)
-    {
-        if (text is "all" or "255")
-        {
-            return FlowMod.AllTables;
-        }
-
-        return byte.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out byte table) && table < FlowMod.AllTables
+    /// <summary>
+    /// A table number 0–255, 255 (OFPTT_ALL) meaning every table, as OVS ofputil_table_from_string reads it;
+    /// like ovs-ofctl 3.1, the word "all" is not accepted.
+    /// </summary>
+    private static byte ParseTable(string text) =>
+        byte.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out byte table)
             ? table
-            : throw new TextParseException($"table={text}: invalid table (0 to 254, or all)");
-    }
+            : throw new TextParseException($"unknown table \"{text}\" (a number from 0 to 255, 255 meaning every table)");
 
     private static (ulong Cookie, ulong Mask) ParseCookie(string text)
     {

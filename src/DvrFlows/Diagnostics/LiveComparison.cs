@@ -49,20 +49,7 @@ public static class LiveComparison
     public static LiveDesired Compile(string topologyPath, string host, string bridge, IReadOnlyList<PortDescription> livePorts)
     {
         ArgumentNullException.ThrowIfNull(livePorts);
-        Topology.Topology topology;
-        try
-        {
-            topology = TopologyLoader.Load(topologyPath);
-        }
-        catch (TopologyValidationException ex)
-        {
-            throw new DiagnosticsException($"topology {topologyPath} is invalid: {string.Join("; ", ex.Errors.Select(e => e.ToString()))}", ex);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new DiagnosticsException($"cannot read topology '{topologyPath}': {ex.Message}", ex);
-        }
-
+        var topology = DiagnosticsTopology.Load(topologyPath);
         if (!topology.Hosts.Any(h => h.Name == host))
         {
             throw new DiagnosticsException($"topology {topologyPath} has no host '{host}' (hosts: {string.Join(", ", topology.Hosts.Select(h => h.Name))})");

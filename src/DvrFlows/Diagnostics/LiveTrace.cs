@@ -3,22 +3,32 @@ using Dvr.DvrFlows.Controller;
 using Dvr.DvrFlows.Desired;
 using Dvr.DvrFlows.Trace;
 using Dvr.OpenFlow.Actions;
-using Dvr.OpenFlow.Match;
 using Dvr.OpenFlow.Messages.Multipart;
 using Dvr.OpenFlow.Messages.Port;
 using Dvr.OpenFlow.Text;
 
 namespace Dvr.DvrFlows.Diagnostics;
 
-/// <summary>One live bridge read for tracing: its name (the LOCAL port's name), ports and all its flows.</summary>
-public sealed record LiveBridgeSnapshot(string Target, string BridgeName, IReadOnlyList<PortDescription> Ports, IReadOnlyList<FlowStatsEntry> Flows);
+/// <summary>
+/// One live bridge read for tracing: its name (the LOCAL port's name), ports and all its flows, and the host it
+/// belongs to ("" when no topology names hosts).
+/// </summary>
+public sealed record LiveBridgeSnapshot(string Target, string BridgeName, IReadOnlyList<PortDescription> Ports, IReadOnlyList<FlowStatsEntry> Flows)
+{
+    public string Host { get; init; } = string.Empty;
+
+    /// <summary>Interface name → ofport of the switch's real ports (LOCAL and the other reserved ports left out).</summary>
+    public IReadOnlyDictionary<string, uint> PortNumbers { get; } = Ports.Where(p => p.PortNumber < OfpPort.Max)
+        .GroupBy(p => p.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().PortNumber, StringComparer.Ordinal);
+}
 
 /// <summary>
-/// <c>dvrctl trace TARGET 'FLOW'</c>: <see cref="PacketTracer"/> run on the flows dumped from live bridges.
-/// Patch ports are followed into the peer bridges given with <c>--peer BRIDGE=TARGET</c>; the pairing comes
-/// from the topology when one is given (patch-int ↔ patch-tun, int-br-X ↔ phy-br-X as HostPlan implies
-/// them), otherwise from Neutron's naming convention. With a topology and host, each matched flow is shown
-/// with the owner and role of the desired flow it corresponds to.
+/// <c>dvrctl trace TARGET 'FLOW'</c>: <see cref="PacketTracer"/> run on the flows dumped from live bridges,
+/// wired into a <see cref="TraceNetwork"/> exactly as the offline trace wires compiled bridges. With a
+/// topology, each snapshot's host plan pairs patch ports, names tunnel ports' remote IPs and each host's
+/// tunnel endpoint, so the packet follows tunnels into the peer hosts' bridges that were read; each matched
+/// flow is shown with the owner and role of the desired flow it is. Without one, patch ports are paired by
+/// Neutron's naming and tunnels end the path.
 /// </summary>
 public static class LiveTrace
 {
@@ -34,103 +44,82 @@ public static class LiveTrace
     }
 
     /// <summary>
-    /// Traces <paramref name="flowText"/> (ofproto/trace syntax) from the first snapshot; the others are its
-    /// peers. <paramref name="plan"/> (optional) names owners and roles and pairs patch ports.
+    /// Traces <paramref name="flowText"/> (ofproto/trace syntax) from the first snapshot; the others are the
+    /// bridges it may reach. <paramref name="topology"/> (optional) names owners and roles, pairs patch ports
+    /// and lets tunnels be followed; then every snapshot's <see cref="LiveBridgeSnapshot.Host"/> must be one of
+    /// its hosts.
     /// </summary>
-    /// <exception cref="DiagnosticsException">The flow does not parse or lacks in_port.</exception>
-    public static TraceResult Trace(IReadOnlyList<LiveBridgeSnapshot> snapshots, string flowText, HostPlan? plan)
+    /// <exception cref="DiagnosticsException">An unknown host, a flow that does not parse or lacks in_port.</exception>
+    public static TraceResult Trace(IReadOnlyList<LiveBridgeSnapshot> snapshots, string flowText, Topology.Topology? topology)
     {
         ArgumentNullException.ThrowIfNull(snapshots);
-        var owners = plan is null ? null : CompileOwners(plan, snapshots);
-        string host = plan?.Host.Name ?? string.Empty;
-        var bridges = snapshots.ToDictionary(
-            s => s.BridgeName,
-            s => new TraceBridge(
-                host,
-                s.BridgeName,
-                s.Flows.Select(f => ToTraceFlow(s.BridgeName, f, owners)),
-                s.Ports.Where(p => p.PortNumber < OfpPort.Max).GroupBy(p => p.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().PortNumber, StringComparer.Ordinal)),
-            StringComparer.Ordinal);
-        LinkPatchPorts(bridges, plan);
-        var start = bridges[snapshots[0].BridgeName];
+        if (snapshots.Count == 0)
+        {
+            throw new ArgumentException("no bridge to trace in", nameof(snapshots));
+        }
+
+        var plans = new Dictionary<string, HostPlan>(StringComparer.Ordinal);
+        if (topology is not null)
+        {
+            foreach (string host in snapshots.Select(s => s.Host).Distinct(StringComparer.Ordinal))
+            {
+                plans[host] = topology.Hosts.Any(h => h.Name == host)
+                    ? HostPlan.Create(topology, host)
+                    : throw new DiagnosticsException($"the topology has no host '{host}' (hosts: {string.Join(", ", topology.Hosts.Select(h => h.Name))})");
+            }
+        }
+
+        var owners = CompileOwners(plans, snapshots);
+        var bridges = snapshots.Select(s => new TraceBridge(s.Host, s.BridgeName, s.Flows.Select(f => ToTraceFlow(s, f, owners)), s.PortNumbers));
+        var start = snapshots[0];
         try
         {
-            var packet = PacketFields.FromMatch(MatchText.Parse(FlowTextPairs.Split(flowText), start.Names));
-            if (packet[OxmFields.InPort] is null)
-            {
-                throw new DiagnosticsException($"trace flow '{flowText}': in_port is required (e.g. in_port=patch-int,...)");
-            }
-
-            return PacketTracer.Run(start, packet);
+            return TraceNetwork.Wire(bridges, plans.Values).TraceAcrossTunnels(start.Host, start.BridgeName, flowText);
         }
-        catch (TextParseException ex)
+        catch (Exception ex) when (ex is TextParseException or ArgumentException)
         {
             throw new DiagnosticsException($"trace flow '{flowText}': {ex.Message}", ex);
         }
     }
 
-    /// <summary>The desired flows of every snapshot bridge, compiled with the live port numbers, by key.</summary>
-    private static Dictionary<FlowKey, DesiredFlow> CompileOwners(HostPlan plan, IReadOnlyList<LiveBridgeSnapshot> snapshots)
+    /// <summary>The desired flows of every snapshot's host, compiled with the live port numbers, by host and key.</summary>
+    private static Dictionary<(string Host, FlowKey Key), DesiredFlow>? CompileOwners(Dictionary<string, HostPlan> plans, IReadOnlyList<LiveBridgeSnapshot> snapshots)
     {
-        var ports = HostPortMap.Empty;
-        foreach (var snapshot in snapshots)
+        if (plans.Count == 0)
         {
-            ports = ports.With(snapshot.BridgeName, snapshot.Ports.Where(p => p.PortNumber < OfpPort.Max)
-                .GroupBy(p => p.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().PortNumber, StringComparer.Ordinal));
+            return null;
         }
 
-        var compiled = DvrFlowCompiler.Compile(plan, ports);
-        var byKey = new Dictionary<FlowKey, DesiredFlow>();
-        foreach (var flow in compiled.AllFlows)
+        var byKey = new Dictionary<(string Host, FlowKey Key), DesiredFlow>();
+        foreach (var (host, plan) in plans)
         {
-            byKey.TryAdd(flow.Key, flow);
+            var ports = HostPortMap.Empty;
+            foreach (var snapshot in snapshots.Where(s => s.Host == host))
+            {
+                ports = ports.With(snapshot.BridgeName, snapshot.PortNumbers.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
+            }
+
+            foreach (var flow in DvrFlowCompiler.Compile(plan, ports).AllFlows)
+            {
+                byKey.TryAdd((host, flow.Key), flow);
+            }
         }
 
         return byKey;
     }
 
-    private static TraceFlow ToTraceFlow(string bridge, FlowStatsEntry flow, Dictionary<FlowKey, DesiredFlow>? owners)
+    private static TraceFlow ToTraceFlow(LiveBridgeSnapshot snapshot, FlowStatsEntry flow, Dictionary<(string Host, FlowKey Key), DesiredFlow>? owners)
     {
-        if (owners is not null && owners.TryGetValue(new FlowKey(bridge, flow.TableId, flow.Priority, flow.Match), out var desired) && desired.Cookie == flow.Cookie)
+        if (owners is null)
+        {
+            return new TraceFlow(flow.TableId, flow.Priority, flow.Match, flow.Instructions, flow.Cookie);
+        }
+
+        if (owners.TryGetValue((snapshot.Host, new FlowKey(snapshot.BridgeName, flow.TableId, flow.Priority, flow.Match)), out var desired) && desired.Cookie == flow.Cookie)
         {
             return new TraceFlow(flow.TableId, flow.Priority, flow.Match, flow.Instructions, flow.Cookie, desired.Owner.ToString(), desired.Role);
         }
 
-        string? note = owners is null ? null : desiredNote(flow);
-        return new TraceFlow(flow.TableId, flow.Priority, flow.Match, flow.Instructions, flow.Cookie, note is null ? null : "-", note);
-
-        static string desiredNote(FlowStatsEntry flow) => $"not a desired Dvr flow (cookie 0x{flow.Cookie:x})";
+        return new TraceFlow(flow.TableId, flow.Priority, flow.Match, flow.Instructions, flow.Cookie, "-", $"not a desired Dvr flow (cookie 0x{flow.Cookie:x})");
     }
-
-    private static void LinkPatchPorts(Dictionary<string, TraceBridge> bridges, HostPlan? plan)
-    {
-        foreach (var bridge in bridges.Values)
-        {
-            foreach (var (portName, port) in bridge.Ports)
-            {
-                string? peerName = plan?.Interfaces.FirstOrDefault(i => i.BridgeName == bridge.Name && i.Name == portName && i.Kind == InterfaceKind.Patch)?.Peer
-                    ?? ConventionalPeer(portName);
-                if (peerName is null)
-                {
-                    continue;
-                }
-
-                var peer = bridges.Values.FirstOrDefault(b => b != bridge && b.Ports.ContainsKey(peerName));
-                if (peer is not null)
-                {
-                    bridge.Link(port, new PatchLink(peer, peer.Ports[peerName]));
-                }
-            }
-        }
-    }
-
-    /// <summary>Neutron's patch names: patch-int ↔ patch-tun, int-br-X ↔ phy-br-X.</summary>
-    private static string? ConventionalPeer(string port) => port switch
-    {
-        "patch-int" => "patch-tun",
-        "patch-tun" => "patch-int",
-        _ when port.StartsWith("int-", StringComparison.Ordinal) => "phy-" + port[4..],
-        _ when port.StartsWith("phy-", StringComparison.Ordinal) => "int-" + port[4..],
-        _ => null,
-    };
 }

@@ -37,61 +37,83 @@ public static class SwitchDumps
     /// </summary>
     private const uint FilteredXid = 6;
 
-    /// <summary>
-    /// <c>ovs-ofctl dump-flows</c>: without --names or --no-stats it prints each OFPST_FLOW reply message
-    /// (header line, then " flow" lines); otherwise one " flow" line per flow, in the switch's order.
-    /// </summary>
+    /// <summary>Room for the text of one reply part (OVS sends parts of up to 64 KiB, about 200 bytes of text per flow).</summary>
+    private const int PartTextCapacity = 256 * 1024;
+
+    /// <summary><c>ovs-ofctl dump-flows</c> into a string (see the streaming overload).</summary>
     public static async Task<string> DumpFlowsAsync(LiveSwitch live, DumpFlowsOptions options, CancellationToken cancellationToken = default)
+    {
+        using var output = new StringWriter(CultureInfo.InvariantCulture);
+        await DumpFlowsAsync(live, options, output, cancellationToken).ConfigureAwait(false);
+        return output.ToString();
+    }
+
+    /// <summary>
+    /// <c>ovs-ofctl dump-flows</c>, written to <paramref name="output"/> one reply part at a time as the parts
+    /// arrive (decode, format, write; nothing is held but the current part). Without --names or --no-stats
+    /// ovs-ofctl prints each OFPST_FLOW reply message (header line, then " flow" lines); otherwise one
+    /// " flow" line per flow, in the switch's order. JSON is one array, written at the end.
+    /// </summary>
+    public static async Task DumpFlowsAsync(LiveSwitch live, DumpFlowsOptions options, TextWriter output, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(live);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(output);
         bool filtered = !string.IsNullOrWhiteSpace(options.Filter);
         var names = filtered || options.Names ? LiveSwitch.NamesOf((await live.PortDescAsync(cancellationToken).ConfigureAwait(false)).Ports) : PortNames.None;
-        var request = FlowFilter.Parse(options.Filter, names);
+        var request = new MultipartRequest { Body = FlowFilter.Parse(options.Filter, names) };
         live.AlignNextXid(filtered ? FilteredXid : FirstXid);
-        var frames = await live.RequestAsync(new MultipartRequest { Body = request }, cancellationToken).ConfigureAwait(false);
-        var parts = frames.Select(f => (Frame: f, Flows: live.Decode<MultipartReply>(f).Body is FlowStatsReply reply ? reply.Entries : [])).ToList();
-        var flows = parts.SelectMany(p => p.Flows).ToList();
         var shown = options.Names ? names : PortNames.None;
+        var part = new List<FlowStatsEntry>();
         if (options.Format == DumpFormat.Json)
         {
-            return FlowsJson(flows, shown, options.NoStats);
+            var all = new List<FlowStatsEntry>();
+            await live.StreamAsync(request, frame =>
+            {
+                live.DecodeFlowPart(frame, part);
+                all.AddRange(part);
+            }, cancellationToken).ConfigureAwait(false);
+            output.Write(FlowsJson(all, shown, options.NoStats));
+            return;
         }
 
-        var output = new StringBuilder(flows.Count * 160);
-        if (!options.Names && !options.NoStats)
+        // ofp-print of each OFPST_FLOW reply message (ofp_print_flow_stats_reply): the header line, with
+        // " flags=[more]" on all but the last part, then one "\n flow" per entry, then "\n".
+        bool printReplies = !options.Names && !options.NoStats;
+        bool stats = !options.NoStats;
+        var text = new StringBuilder(PartTextCapacity);
+        await live.StreamAsync(request, frame =>
         {
-            // ofp-print of each OFPST_FLOW reply message (ofp_print_flow_stats_reply): the header line, with
-            // " flags=[more]" on all but the last part, then one "\n flow" per entry.
-            foreach (var (frame, entries) in parts)
+            live.DecodeFlowPart(frame, part);
+            text.Clear();
+            if (printReplies)
             {
-                output.Append("OFPST_FLOW reply (OF1.3) (xid=0x").Append(frame.Xid.ToString("x", CultureInfo.InvariantCulture)).Append("):");
+                text.Append(CultureInfo.InvariantCulture, $"OFPST_FLOW reply (OF1.3) (xid=0x{frame.Xid:x}):");
                 if (frame.IsMultipartReplyMore)
                 {
-                    output.Append(" flags=[more]");
+                    text.Append(" flags=[more]");
                 }
 
-                foreach (var flow in entries)
+                foreach (var flow in part)
                 {
-                    output.Append("\n ");
-                    FlowStatsText.Format(output, flow, PortNames.None, FlowStatsText.Options.WithStats);
+                    text.Append("\n ");
+                    FlowDumpText.Append(text, flow, PortNames.None, stats: true);
                 }
 
-                output.Append('\n');
+                text.Append('\n');
+            }
+            else
+            {
+                foreach (var flow in part)
+                {
+                    text.Append(' ');
+                    FlowDumpText.Append(text, flow, shown, stats);
+                    text.Append('\n');
+                }
             }
 
-            return output.ToString();
-        }
-
-        var statsOption = options.NoStats ? FlowStatsText.Options.NoStats : FlowStatsText.Options.WithStats;
-        foreach (var flow in flows)
-        {
-            output.Append(' ');
-            FlowStatsText.Format(output, flow, shown, statsOption);
-            output.Append('\n');
-        }
-
-        return output.ToString();
+            output.Write(text);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary><c>ovs-ofctl dump-ports-desc</c>: the OFPST_PORT_DESC reply as printed.</summary>

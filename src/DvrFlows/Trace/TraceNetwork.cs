@@ -21,8 +21,9 @@ public sealed class TraceNetwork
     /// <summary>Compiles every host with <paramref name="portMaps"/> (default: the synthetic map) and wires them.</summary>
     public static TraceNetwork Build(Topology.Topology topology, Func<HostPlan, IPortMap>? portMaps = null)
     {
-        var network = new TraceNetwork();
+        ArgumentNullException.ThrowIfNull(topology);
         var plans = topology.Hosts.Select(h => HostPlan.Create(topology, h.Name)).ToList();
+        var bridges = new List<TraceBridge>();
         foreach (var plan in plans)
         {
             var ports = portMaps?.Invoke(plan) ?? SyntheticPortMap.For(plan);
@@ -39,41 +40,77 @@ public sealed class TraceNetwork
                 }
 
                 var flows = set.Flows.Select(f => new TraceFlow(f.TableId, f.Priority, f.Match, f.Instructions, f.Cookie, f.Owner.ToString(), f.Role));
-                network._bridges[(plan.Host.Name, set.BridgeName)] = new TraceBridge(plan.Host.Name, set.BridgeName, flows, portNumbers);
+                bridges.Add(new TraceBridge(plan.Host.Name, set.BridgeName, flows, portNumbers));
             }
+        }
 
+        return Wire(bridges, plans);
+    }
+
+    /// <summary>
+    /// Wires bridges read elsewhere (a live switch's flows and port numbers) as <see cref="Build"/> wires
+    /// compiled ones: each host's plan says which ports are patch pairs and which are tunnels to which remote
+    /// IP, and where each host's tunnel endpoint is. A bridge whose host has no plan (no topology given) gets
+    /// its patch ports paired by Neutron's naming (patch-int ↔ patch-tun, int-br-X ↔ phy-br-X) and its
+    /// tunnels left unfollowed, since nothing says which host owns which tunnel IP.
+    /// </summary>
+    public static TraceNetwork Wire(IEnumerable<TraceBridge> bridges, IEnumerable<HostPlan> plans)
+    {
+        ArgumentNullException.ThrowIfNull(bridges);
+        ArgumentNullException.ThrowIfNull(plans);
+        var network = new TraceNetwork();
+        foreach (var bridge in bridges)
+        {
+            if (!network._bridges.TryAdd((bridge.Host, bridge.Name), bridge))
+            {
+                throw new ArgumentException($"bridge {bridge.Name} of host '{bridge.Host}' is given twice");
+            }
+        }
+
+        var planOf = plans.ToDictionary(p => p.Host.Name, StringComparer.Ordinal);
+        foreach (var plan in planOf.Values)
+        {
             network._tunnelEndpoints[plan.Host.TunnelIp] = (plan.Host.Name, plan.Host.Tunnel.Name);
         }
 
-        foreach (var plan in plans)
+        foreach (var bridge in network._bridges.Values)
         {
-            foreach (var implied in plan.Interfaces)
+            planOf.TryGetValue(bridge.Host, out var plan);
+            foreach (var (portName, port) in bridge.Ports)
             {
-                var bridge = network._bridges[(plan.Host.Name, implied.BridgeName)];
-                if (!bridge.Ports.TryGetValue(implied.Name, out uint port))
+                var implied = plan?.Interfaces.FirstOrDefault(i => i.BridgeName == bridge.Name && i.Name == portName);
+                if (implied is { Kind: InterfaceKind.Tunnel, RemoteIp: { } remote })
                 {
+                    bridge.Link(port, new TunnelLink(plan!.Host.TunnelIp, remote));
                     continue;
                 }
 
-                if (implied.Kind == InterfaceKind.Patch && implied.Peer is { } peerName)
+                string? peerName = implied is { Kind: InterfaceKind.Patch } ? implied.Peer : plan is null ? ConventionalPeer(portName) : null;
+                var peer = peerName is null
+                    ? null
+                    : network._bridges.Values.FirstOrDefault(b => b != bridge && b.Host == bridge.Host && b.Ports.ContainsKey(peerName));
+                if (peer is not null)
                 {
-                    var peer = network._bridges
-                        .Where(b => b.Key.Host == plan.Host.Name && b.Value.Ports.ContainsKey(peerName))
-                        .Select(b => b.Value)
-                        .FirstOrDefault();
-                    if (peer is not null)
-                    {
-                        bridge.Link(port, new PatchLink(peer, peer.Ports[peerName]));
-                    }
-                }
-                else if (implied.Kind == InterfaceKind.Tunnel && implied.RemoteIp is { } remote)
-                {
-                    bridge.Link(port, new TunnelLink(plan.Host.TunnelIp, remote));
+                    bridge.Link(port, new PatchLink(peer, peer.Ports[peerName!]));
                 }
             }
         }
 
         return network;
+    }
+
+    /// <summary>Neutron's patch port names: patch-int ↔ patch-tun, int-br-X ↔ phy-br-X.</summary>
+    public static string? ConventionalPeer(string port)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        return port switch
+        {
+            "patch-int" => "patch-tun",
+            "patch-tun" => "patch-int",
+            _ when port.StartsWith("int-", StringComparison.Ordinal) => "phy-" + port[4..],
+            _ when port.StartsWith("phy-", StringComparison.Ordinal) => "int-" + port[4..],
+            _ => null,
+        };
     }
 
     public IEnumerable<TraceBridge> Bridges => _bridges.Values;
@@ -100,12 +137,24 @@ public sealed class TraceNetwork
     /// </summary>
     public TraceResult Trace(string host, string bridgeName, string flowText, string? followToHost = null)
     {
-        var start = Bridge(host, bridgeName);
         if (followToHost is not null && !_bridges.Keys.Any(k => k.Host == followToHost))
         {
             throw new ArgumentException($"--to-host: no host named '{followToHost}'");
         }
 
+        return Trace(host, bridgeName, flowText, remoteHost => remoteHost == followToHost);
+    }
+
+    /// <summary>
+    /// Traces as <see cref="Trace(string, string, string, string?)"/> does, following every tunnel whose remote
+    /// host's tunnel bridge is part of this network (the live trace: every peer bridge given is followed).
+    /// </summary>
+    public TraceResult TraceAcrossTunnels(string host, string bridgeName, string flowText) =>
+        Trace(host, bridgeName, flowText, _ => true);
+
+    private TraceResult Trace(string host, string bridgeName, string flowText, Func<string, bool> followHost)
+    {
+        var start = Bridge(host, bridgeName);
         var packet = PacketFields.FromMatch(MatchText.Parse(FlowTextPairs.Split(flowText), start.Names));
         if (packet[Dvr.OpenFlow.Match.OxmFields.InPort] is null)
         {
@@ -113,8 +162,9 @@ public sealed class TraceNetwork
         }
 
         return PacketTracer.Run(start, packet, remoteIp =>
-            _tunnelEndpoints.TryGetValue(remoteIp, out var endpoint) && endpoint.Host == followToHost
-                ? _bridges[(endpoint.Host, endpoint.TunnelBridge)]
+            _tunnelEndpoints.TryGetValue(remoteIp, out var endpoint) && followHost(endpoint.Host)
+                && _bridges.TryGetValue((endpoint.Host, endpoint.TunnelBridge), out var remote)
+                ? remote
                 : null);
     }
 }

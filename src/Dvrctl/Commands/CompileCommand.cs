@@ -15,7 +15,7 @@ public static class CompileCommand
     public const int ExitOk = 0;
 
     /// <summary>The topology has errors.</summary>
-    public const int ExitInvalid = 1;
+    public const int ExitInvalid = TopologyFile.ExitInvalid;
 
     /// <summary>Unreadable file, unknown host or unknown bridge.</summary>
     public const int ExitUsage = 2;
@@ -57,26 +57,9 @@ public static class CompileCommand
 
     public static int Run(string path, string host, string? bridge, bool owners, TextWriter output, TextWriter error)
     {
-        Topology topology;
-        try
+        if (TopologyFile.TryLoad("compile", path, error, out int loadExit) is not { } topology)
         {
-            topology = TopologyLoader.Load(path);
-        }
-        catch (TopologyValidationException e)
-        {
-            foreach (var topologyError in e.Errors)
-            {
-                error.WriteLine(topologyError.ToString());
-            }
-
-            error.WriteLine($"dvrctl compile: {path} is invalid ({e.Errors.Count} error{(e.Errors.Count == 1 ? string.Empty : "s")})");
-            return ExitInvalid;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            string reason = e is FileNotFoundException or DirectoryNotFoundException ? "no such file" : e.Message;
-            error.WriteLine($"dvrctl compile: cannot read topology '{path}': {reason}");
-            return ExitUsage;
+            return loadExit;
         }
 
         HostPlan plan;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text;
 using Dvr.DvrFlows.Diagnostics;
 
 namespace Dvr.Cli.Commands;
@@ -11,6 +12,8 @@ namespace Dvr.Cli.Commands;
 /// </summary>
 public static class DumpCommands
 {
+    private const int StdoutBufferSize = 64 * 1024;
+
     public static IEnumerable<Command> Create()
     {
         yield return DumpFlows();
@@ -44,6 +47,61 @@ public static class DumpCommands
         }
     }
 
+    /// <summary>
+    /// Runs a diagnostics action that writes its output as it goes (dump-flows streams reply parts). Standard
+    /// output gets a 64 KiB buffered UTF-8 writer: Console.Out flushes on every write, which for a 100k-flow
+    /// dump costs more than formatting it.
+    /// </summary>
+    internal static int RunStreaming(string name, TextWriter output, TextWriter error, Func<TextWriter, CancellationToken, Task<int>> action)
+    {
+        bool console = ReferenceEquals(output, Console.Out);
+        var writer = console ? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), StdoutBufferSize) : output;
+        try
+        {
+            int exitCode = action(writer, CancellationToken.None).GetAwaiter().GetResult();
+            writer.Flush();
+            return exitCode;
+        }
+        catch (DiagnosticsException ex)
+        {
+            TryFlush(writer);
+            error.WriteLine($"dvrctl {name}: {ex.Message}");
+            return 2;
+        }
+        catch (IOException ex)
+        {
+            // Standard output went away (dvrctl dump-flows … | head): .NET reports EPIPE where ovs-ofctl dies of SIGPIPE.
+            error.WriteLine($"dvrctl {name}: writing the output failed: {ex.Message}");
+            return 2;
+        }
+        finally
+        {
+            if (console)
+            {
+                try
+                {
+                    writer.Dispose();
+                }
+                catch (IOException)
+                {
+                    // The reader is gone; the error (if any) was reported above.
+                }
+            }
+        }
+
+        static void TryFlush(TextWriter writer)
+        {
+            try
+            {
+                writer.Flush();
+            }
+            catch (IOException)
+            {
+                // Keep the diagnostics error, which says more.
+            }
+        }
+    }
+
     private static Command DumpFlows()
     {
         var target = TargetArgument();
@@ -52,11 +110,12 @@ public static class DumpCommands
         var names = new Option<bool>("--names") { Description = "Show port names instead of numbers (ovs-ofctl --names)." };
         var format = FormatOption();
         var command = new Command("dump-flows", "Print a live switch's flows exactly as 'ovs-ofctl -O OpenFlow13 dump-flows' does.") { target, filter, noStats, names, format };
-        command.SetAction(parse => Run("dump-flows", parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, async token =>
+        command.SetAction(parse => RunStreaming("dump-flows", parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, async (output, token) =>
         {
             await using var live = await LiveSwitch.ConnectAsync(parse.GetRequiredValue(target), token).ConfigureAwait(false);
             var options = new DumpFlowsOptions(parse.GetValue(filter), parse.GetValue(noStats), parse.GetValue(names), ParseFormat(parse.GetRequiredValue(format)));
-            return (await SwitchDumps.DumpFlowsAsync(live, options, token).ConfigureAwait(false), 0);
+            await SwitchDumps.DumpFlowsAsync(live, options, output, token).ConfigureAwait(false);
+            return 0;
         }));
         return command;
     }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Dvr.DvrFlows.Compiler;
 using Dvr.DvrFlows.Diagnostics;
 using Dvr.DvrFlows.Topology;
 using Dvr.DvrFlows.Trace;
@@ -19,11 +18,16 @@ public static class LiveTraceCommand
     {
         var source = new Argument<string>("TOPOLOGY-OR-TARGET") { Description = "A topology YAML file (offline), or a live switch: unix:PATH or tcp:IP:PORT." };
         var flow = new Argument<string>("FLOW") { Description = "The packet, in ofproto/trace syntax (in_port is required)." };
-        var host = new Option<string?>("--host") { Description = "Host where the packet enters (offline: required; live: names owners with --topology)." };
+        var host = new Option<string?>("--host") { Description = "Host where the packet enters (offline: required; live: the TARGET's host, with --topology)." };
         var bridge = new Option<string?>("--bridge") { Description = "Offline: bridge where the packet enters (br-int, br-tun, br-ex...)." };
         var toHost = new Option<string?>("--to-host") { Description = "Offline: follow tunnel output into this host's br-tun." };
-        var topology = new Option<string?>("--topology") { Description = "Live: topology file, to show each matched flow's owner and role (with --host)." };
-        var peers = new Option<string[]>("--peer") { Description = "Live: a peer bridge, BRIDGE=TARGET (repeatable); patch ports into it are followed.", AllowMultipleArgumentsPerToken = false };
+        var topology = new Option<string?>("--topology") { Description = "Live: topology file (with --host): each matched flow's owner and role, patch pairs, and where tunnels lead." };
+        var peers = new Option<string[]>("--peer")
+        {
+            Description = "Live: another bridge the packet may reach, [HOST:]BRIDGE=TARGET (repeatable). Patch ports into a bridge of the same host are followed; "
+                + "tunnels into HOST's bridges are followed with --topology and --host (HOST defaults to --host).",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var format = DumpCommands.FormatOption();
         var command = new Command(
             "trace",
@@ -33,9 +37,11 @@ public static class LiveTraceCommand
 
             Offline (first argument is a topology file): the flows Dvr compiles for --host/--bridge.
               dvrctl trace samples/worked-example.yaml --host cn1 --bridge br-tun 'in_port=patch-int,...' [--to-host cn2]
-            Live (first argument is unix:PATH or tcp:IP:PORT): the flows dumped from that switch.
-              dvrctl trace unix:/run/openvswitch/br-int.mgmt 'in_port=qvovm1,icmp,...' \
-                --peer br-tun=unix:/run/openvswitch/br-tun.mgmt --topology topo.yaml --host cn1
+            Live (first argument is unix:PATH or tcp:IP:PORT): the flows dumped from that switch and its peers,
+            following patch ports and, with --topology, tunnels into other hosts' bridges given as HOST:BRIDGE.
+              dvrctl trace unix:/run/openvswitch/br-tun.mgmt 'in_port=patch-int,icmp,dl_vlan=2,...' \
+                --topology topo.yaml --host cn1 --peer br-int=unix:/run/openvswitch/br-int.mgmt \
+                --peer cn2:br-tun=tcp:192.0.2.12:6634 --peer cn2:br-int=tcp:192.0.2.12:6635
             """)
         {
             source, flow, host, bridge, toHost, topology, peers, format,
@@ -71,65 +77,69 @@ public static class LiveTraceCommand
     public static bool IsLiveTarget(string text) =>
         text.StartsWith("unix:", StringComparison.Ordinal) || text.StartsWith("tcp:", StringComparison.Ordinal);
 
-    /// <summary>Connects to the target and its peers, reads them and traces.</summary>
+    /// <summary>
+    /// Connects to the target and its peers, reads them and traces. <paramref name="peers"/> are
+    /// <c>[HOST:]BRIDGE=TARGET</c>; a peer without HOST is on <paramref name="host"/> (the target's host).
+    /// </summary>
     public static async Task<TraceResult> RunLiveAsync(string target, IReadOnlyList<string> peers, string flow, string? topologyPath, string? host, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(peers);
-        HostPlan? plan = null;
+        Topology? topology = null;
         if (topologyPath is not null || host is not null)
         {
             if (topologyPath is null || host is null)
             {
-                throw new DiagnosticsException("--topology and --host go together (they name the owners of live flows)");
+                throw new DiagnosticsException("--topology and --host go together (they name the owners of live flows and where tunnels lead)");
             }
 
-            plan = LoadPlan(topologyPath, host);
+            topology = DiagnosticsTopology.Load(topologyPath);
+        }
+
+        var bridges = new List<(string Host, string? Bridge, string Target, string Given)> { (host ?? string.Empty, null, target, target) };
+        foreach (string peer in peers)
+        {
+            var parsed = ParsePeer(peer);
+            if (parsed.Host is not null && topology is null)
+            {
+                throw new DiagnosticsException($"--peer {peer}: a peer on another host needs --topology and --host (the topology says which host owns which tunnel IP)");
+            }
+
+            bridges.Add((parsed.Host ?? host ?? string.Empty, parsed.Bridge, parsed.Target, peer));
         }
 
         var snapshots = new List<LiveBridgeSnapshot>();
-        foreach (string peerTarget in (IEnumerable<string>)[target, .. peers.Select(PeerTarget)])
+        foreach (var (bridgeHost, expected, bridgeTarget, given) in bridges)
         {
-            await using var live = await LiveSwitch.ConnectAsync(peerTarget, cancellationToken).ConfigureAwait(false);
-            snapshots.Add(await LiveTrace.ReadAsync(live, cancellationToken).ConfigureAwait(false));
-        }
-
-        foreach (string peer in peers)
-        {
-            string expected = peer[..peer.IndexOf('=', StringComparison.Ordinal)];
-            if (!snapshots.Any(s => s.BridgeName == expected))
+            await using var live = await LiveSwitch.ConnectAsync(bridgeTarget, cancellationToken).ConfigureAwait(false);
+            var snapshot = await LiveTrace.ReadAsync(live, cancellationToken).ConfigureAwait(false) with { Host = bridgeHost };
+            if (expected is not null && snapshot.BridgeName != expected)
             {
-                throw new DiagnosticsException($"--peer {peer}: that switch is bridge '{snapshots.First(s => s.Target == PeerTarget(peer)).BridgeName}', not '{expected}'");
+                throw new DiagnosticsException($"--peer {given}: that switch is bridge '{snapshot.BridgeName}', not '{expected}'");
             }
+
+            snapshots.Add(snapshot);
         }
 
-        return LiveTrace.Trace(snapshots, flow, plan);
+        return LiveTrace.Trace(snapshots, flow, topology);
     }
 
-    private static string PeerTarget(string peer)
+    /// <summary><c>[HOST:]BRIDGE=TARGET</c>, TARGET being unix:PATH or tcp:IP:PORT.</summary>
+    private static (string? Host, string Bridge, string Target) ParsePeer(string peer)
     {
         int eq = peer.IndexOf('=', StringComparison.Ordinal);
-        return eq > 0 && IsLiveTarget(peer[(eq + 1)..])
-            ? peer[(eq + 1)..]
-            : throw new DiagnosticsException($"--peer '{peer}': expected BRIDGE=unix:PATH or BRIDGE=tcp:IP:PORT");
-    }
+        if (eq <= 0 || !IsLiveTarget(peer[(eq + 1)..]))
+        {
+            throw new DiagnosticsException($"--peer '{peer}': expected [HOST:]BRIDGE=unix:PATH or [HOST:]BRIDGE=tcp:IP:PORT");
+        }
 
-    private static HostPlan LoadPlan(string path, string host)
-    {
-        try
+        string name = peer[..eq];
+        int colon = name.IndexOf(':', StringComparison.Ordinal);
+        if (colon == 0 || colon == name.Length - 1)
         {
-            var topology = TopologyLoader.Load(path);
-            return topology.Hosts.Any(h => h.Name == host)
-                ? HostPlan.Create(topology, host)
-                : throw new DiagnosticsException($"topology {path} has no host '{host}'");
+            throw new DiagnosticsException($"--peer '{peer}': HOST:BRIDGE needs both names");
         }
-        catch (TopologyValidationException ex)
-        {
-            throw new DiagnosticsException($"topology {path} is invalid: {string.Join("; ", ex.Errors)}", ex);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new DiagnosticsException($"cannot read topology '{path}': {ex.Message}", ex);
-        }
+
+        return colon < 0 ? (null, name, peer[(eq + 1)..]) : (name[..colon], name[(colon + 1)..], peer[(eq + 1)..]);
     }
 
     private static string Text(TraceResult result)
@@ -138,7 +148,8 @@ public static class LiveTraceCommand
         text.Append('\n').Append(result.Outputs.Count == 0 ? "Result: dropped" : "Result:").Append('\n');
         foreach (var exit in result.Outputs)
         {
-            text.Append("  ").Append(exit.Outcome.ToString().ToLowerInvariant()).Append(" on ").Append(exit.Bridge).Append(' ').Append(exit.Detail)
+            text.Append("  ").Append(exit.Outcome.ToString().ToLowerInvariant()).Append(" on ")
+                .Append(exit.Host.Length > 0 ? exit.Host + " " : string.Empty).Append(exit.Bridge).Append(' ').Append(exit.Detail)
                 .Append(": ").Append(exit.Packet.Describe(PortNames.None)).Append('\n');
         }
 
@@ -153,6 +164,7 @@ public static class LiveTraceCommand
         foreach (var hop in result.Hops)
         {
             w.WriteStartObject();
+            w.WriteString("host", hop.Host);
             w.WriteString("bridge", hop.Bridge);
             w.WriteNumber("table", hop.TableId);
             if (hop.Flow is { } matched)
@@ -185,6 +197,7 @@ public static class LiveTraceCommand
         {
             w.WriteStartObject();
             w.WriteString("outcome", exit.Outcome.ToString().ToLowerInvariant());
+            w.WriteString("host", exit.Host);
             w.WriteString("bridge", exit.Bridge);
             w.WriteNumber("port", exit.Port);
             w.WriteString("port_name", exit.PortName);

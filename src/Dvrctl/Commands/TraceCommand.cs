@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Dvr.DvrFlows.Trace;
-using Dvr.DvrFlows.Topology;
 using Dvr.OpenFlow.Errors;
 using Dvr.OpenFlow.Text;
 
@@ -53,25 +52,9 @@ public static class TraceCommand
 
     public static int Run(string path, string host, string bridge, string flow, string? toHost, TextWriter output, TextWriter error)
     {
-        Topology topology;
-        try
+        if (TopologyFile.TryLoad("trace", path, error, out int loadExit) is not { } topology)
         {
-            topology = TopologyLoader.Load(path);
-        }
-        catch (TopologyValidationException e)
-        {
-            foreach (var topologyError in e.Errors)
-            {
-                error.WriteLine(topologyError.ToString());
-            }
-
-            error.WriteLine($"dvrctl trace: {path} is invalid");
-            return 1;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            error.WriteLine($"dvrctl trace: cannot read topology '{path}': {(e is FileNotFoundException or DirectoryNotFoundException ? "no such file" : e.Message)}");
-            return 2;
+            return loadExit;
         }
 
         try

@@ -15,10 +15,10 @@ public static class ValidateCommand
     public const int ExitValid = 0;
 
     /// <summary>The topology has errors (each printed to stderr).</summary>
-    public const int ExitInvalid = 1;
+    public const int ExitInvalid = TopologyFile.ExitInvalid;
 
     /// <summary>The file could not be read.</summary>
-    public const int ExitUnreadable = 2;
+    public const int ExitUnreadable = TopologyFile.ExitUnreadable;
 
     public static Command Create()
     {
@@ -52,26 +52,9 @@ public static class ValidateCommand
     /// <summary>Validates <paramref name="path"/>, writing the summary to <paramref name="output"/> and errors to <paramref name="error"/>.</summary>
     public static int Run(string path, TextWriter output, TextWriter error)
     {
-        Topology topology;
-        try
+        if (TopologyFile.TryLoad("validate", path, error, out int loadExit, count => $"{path}: {TopologyFile.Errors(count)}, topology is invalid") is not { } topology)
         {
-            topology = TopologyLoader.Load(path);
-        }
-        catch (TopologyValidationException e)
-        {
-            foreach (var topologyError in e.Errors)
-            {
-                error.WriteLine(topologyError.ToString());
-            }
-
-            error.WriteLine($"{path}: {e.Errors.Count} error{(e.Errors.Count == 1 ? string.Empty : "s")}, topology is invalid");
-            return ExitInvalid;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            string reason = e is FileNotFoundException or DirectoryNotFoundException ? "no such file" : e.Message;
-            error.WriteLine($"dvrctl validate: cannot read topology '{path}': {reason}");
-            return ExitUnreadable;
+            return loadExit;
         }
 
         output.Write(Summarize(topology, path));

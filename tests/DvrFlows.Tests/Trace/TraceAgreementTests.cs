@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using Dvr.DvrFlows.Compiler;
 using Dvr.DvrFlows.Desired;
 using Dvr.DvrFlows.Tests.Golden;
 using Dvr.DvrFlows.Tests.Ovs;
 using Dvr.DvrFlows.Topology;
 using Dvr.DvrFlows.Trace;
+using Dvr.TestSupport;
 using NUnit.Framework;
 
 namespace Dvr.DvrFlows.Tests.Trace;
@@ -17,7 +17,7 @@ namespace Dvr.DvrFlows.Tests.Trace;
 /// the same, in the same order. Packets are chosen so neither side reaches NORMAL (which only OVS simulates).
 /// </summary>
 [NonParallelizable]
-public partial class TraceAgreementTests
+public class TraceAgreementTests
 {
     private static OvsSandbox _ovs = null!;
     private static TraceNetwork _network = null!;
@@ -91,41 +91,8 @@ public partial class TraceAgreementTests
             .ToList();
 
         string oracle = OvsSandbox.Run("ovs-appctl", $"-t {_ovs.Directory}/ovs-vswitchd.ctl ofproto/trace {bridge} {flow}");
-        var theirs = ParseOfprotoTrace(oracle);
+        var theirs = OfprotoTraceReport.HopKeys(oracle);
 
         Assert.That(ours, Is.EqualTo(theirs), oracle);
     }
-
-    /// <summary>The (bridge, table, priority|miss) sequence of an ofproto/trace report.</summary>
-    internal static List<string> ParseOfprotoTrace(string text)
-    {
-        var hops = new List<string>();
-        string bridge = "?";
-        foreach (string line in text.Split('\n'))
-        {
-            if (BridgeLine().Match(line) is { Success: true } b)
-            {
-                bridge = b.Groups[1].Value;
-            }
-            else if (MissLine().Match(line) is { Success: true } miss)
-            {
-                hops.Add($"{bridge} {miss.Groups[1].Value} miss");
-            }
-            else if (HopLine().Match(line) is { Success: true } hop)
-            {
-                hops.Add($"{bridge} {hop.Groups[1].Value} {hop.Groups[2].Value}");
-            }
-        }
-
-        return hops;
-    }
-
-    [GeneratedRegex("""^bridge\("([^"]+)"\)""")]
-    private static partial Regex BridgeLine();
-
-    [GeneratedRegex(@"^\s*(\d+)\. No match\.")]
-    private static partial Regex MissLine();
-
-    [GeneratedRegex(@"^\s*(\d+)\. .*?priority (\d+)")]
-    private static partial Regex HopLine();
 }

@@ -6,6 +6,7 @@ using Dvr.DvrFlows.Desired;
 using Dvr.DvrFlows.Diagnostics;
 using Dvr.DvrFlows.Topology;
 using Dvr.OpenFlow.Messages.Multipart;
+using Dvr.TestSupport;
 using NUnit.Framework;
 
 namespace Dvr.Integration.Tests.Diagnostics;
@@ -21,48 +22,14 @@ namespace Dvr.Integration.Tests.Diagnostics;
 public sealed partial class LiveDiagnosticsTests
 {
     private const ulong DvrCookie = 0x4456520000000000;
-    private static readonly string Topology = Path.Combine(RepoRoot(), "samples", "worked-example.yaml");
+    private static readonly string Topology = LiveHost.WorkedExample;
     private Controller.OvsTestbed _ovs = null!;
 
     [OneTimeSetUp]
     public void LoadCn1()
     {
         _ovs = Controller.OvsTestbed.Start();
-        var topology = TopologyLoader.Load(Topology);
-        var plan = HostPlan.Create(topology, "cn1");
-        var synthetic = SyntheticPortMap.For(plan);
-        var live = HostPortMap.Empty;
-        var args = new List<string>();
-        ulong dpid = 0x111;
-        foreach (string bridge in synthetic.Interfaces.Select(i => i.BridgeName).Distinct())
-        {
-            _ovs.AddBridge(bridge, dpid++);
-            // Live numbers deliberately differ from the synthetic map: diff must compile with PORT_DESC's.
-            live = live.With(bridge, synthetic.PortsOf(bridge).ToDictionary(p => p.Key, p => p.Value + 20, StringComparer.Ordinal));
-        }
-
-        foreach (var implied in synthetic.Interfaces)
-        {
-            live.TryGetOfPort(implied.BridgeName, implied.Name, out uint number);
-            args.AddRange(["--", "add-port", implied.BridgeName, implied.Name, "--", "set", "interface", implied.Name]);
-            args.AddRange(implied.Kind switch
-            {
-                InterfaceKind.Patch => ["type=patch", $"options:peer={implied.Peer}"],
-                InterfaceKind.Tunnel => [$"type={implied.TunnelType}", $"options:remote_ip={implied.RemoteIp}", "options:key=flow"],
-                _ => ["type=internal"],
-            });
-            args.Add($"ofport_request={number}");
-        }
-
-        _ovs.Vsctl([.. args.Skip(1)]);
-        var compiled = DvrFlowCompiler.Compile(plan, live);
-        foreach (var set in compiled.InPipelineOrder())
-        {
-            var names = new Dvr.OpenFlow.Text.PortNames(live.PortsOf(set.BridgeName).ToDictionary(p => p.Value, p => p.Key));
-            string file = Path.Combine(_ovs.Directory, set.BridgeName + ".flows");
-            File.WriteAllLines(file, set.Flows.Select(f => DesiredFlowText.Format(f, names)));
-            _ovs.Ofctl("add-flows", set.BridgeName, file);
-        }
+        LiveHost.Load(_ovs, TopologyLoader.Load(Topology), "cn1", portOffset: 20, firstDatapathId: 0x111);
     }
 
     [OneTimeTearDown]
@@ -81,6 +48,12 @@ public sealed partial class LiveDiagnosticsTests
         yield return new TestCaseData("br-tun", "dl_vlan=1", false, false).SetName("{m}(match filter stats)");
         yield return new TestCaseData("br-tun", "in_port=patch-int", true, true).SetName("{m}(named match filter)");
         yield return new TestCaseData("br-tun", "out_port=21", true, false).SetName("{m}(out_port filter)");
+        yield return new TestCaseData("br-int", "dl_dst=fa:16:3e:00:01:10", false, false).SetName("{m}(dl_dst filter stats)");
+        yield return new TestCaseData("br-int", "table=60,dl_vlan=1,dl_dst=fa:16:3e:00:01:10", true, true).SetName("{m}(table and match filter names)");
+        yield return new TestCaseData("br-int", "arp", true, false).SetName("{m}(protocol shorthand filter)");
+        yield return new TestCaseData("br-int", "in_port=qvovm1", false, true).SetName("{m}(named in_port filter stats)");
+        yield return new TestCaseData("br-tun", "cookie=0x4456520000000000/0xffff000000000000", true, false).SetName("{m}(partial cookie mask)");
+        yield return new TestCaseData("br-tun", "table=255,out_port=patch-int", true, true).SetName("{m}(table 255 and named out_port)");
     }
 
     [Test]
@@ -165,15 +138,14 @@ public sealed partial class LiveDiagnosticsTests
         var snapshots = new List<LiveBridgeSnapshot>();
         foreach (string bridge in new[] { "br-tun", "br-int", "br-ex" })
         {
-            snapshots.Add(await With(bridge, l => LiveTrace.ReadAsync(l)));
+            snapshots.Add(await With(bridge, l => LiveTrace.ReadAsync(l)) with { Host = "cn1" });
         }
 
-        var plan = HostPlan.Create(TopologyLoader.Load(Topology), "cn1");
-        var result = LiveTrace.Trace(snapshots, flow, plan);
+        var result = LiveTrace.Trace(snapshots, flow, TopologyLoader.Load(Topology));
         string oracle = Controller.OvsTestbed.Run("ovs-appctl", ["-t", $"{_ovs.Directory}/ovs-vswitchd.ctl", "ofproto/trace", "br-tun", flow]);
 
         var ours = result.Hops.Select(h => $"{h.Bridge} {h.TableId} {(h.Flow is null ? "miss" : h.Flow.Priority.ToString(CultureInfo.InvariantCulture))}").ToList();
-        Assert.That(ours, Is.EqualTo(ParseOfprotoTrace(oracle)), oracle);
+        Assert.That(ours, Is.EqualTo(OfprotoTraceReport.HopKeys(oracle)), oracle);
         Assert.That(result.Hops.Where(h => h.Flow is not null).Select(h => h.Flow!.Owner), Has.All.Not.Null.And.All.Not.EqualTo("-"), "every matched flow is a desired Dvr flow with an owner");
     }
 
@@ -232,50 +204,6 @@ public sealed partial class LiveDiagnosticsTests
 
     private static string NormaliseDurations(string text) => Duration().Replace(text, "duration=Xs");
 
-    /// <summary>The (bridge, table, priority|miss) sequence of an ofproto/trace report.</summary>
-    private static List<string> ParseOfprotoTrace(string text)
-    {
-        var hops = new List<string>();
-        string bridge = "?";
-        foreach (string line in text.Split('\n'))
-        {
-            if (BridgeLine().Match(line) is { Success: true } b)
-            {
-                bridge = b.Groups[1].Value;
-            }
-            else if (MissLine().Match(line) is { Success: true } miss)
-            {
-                hops.Add($"{bridge} {miss.Groups[1].Value} miss");
-            }
-            else if (HopLine().Match(line) is { Success: true } hop)
-            {
-                hops.Add($"{bridge} {hop.Groups[1].Value} {hop.Groups[2].Value}");
-            }
-        }
-
-        return hops;
-    }
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Dvr.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Dvr.sln not found above the test directory");
-    }
-
     [GeneratedRegex(@"duration=[0-9.]+s")]
     private static partial Regex Duration();
-
-    [GeneratedRegex("""^bridge\("([^"]+)"\)""")]
-    private static partial Regex BridgeLine();
-
-    [GeneratedRegex(@"^\s*(\d+)\. No match\.")]
-    private static partial Regex MissLine();
-
-    [GeneratedRegex(@"^\s*(\d+)\. .*?priority (\d+)")]
-    private static partial Regex HopLine();
 }
