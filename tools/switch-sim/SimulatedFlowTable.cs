@@ -20,7 +20,8 @@ public sealed record SimulatedFlow(byte TableId, ushort Priority, OfMatch Match,
 /// keeps the cookie on modify) and adds nothing when none is selected;</item>
 /// <item>DELETE[_STRICT] removes what it selects; neither reports an error when nothing matches;</item>
 /// <item>selection: the *_STRICT commands take exactly the identity, the others every flow whose match is at
-/// least as specific as the request's (priority ignored); table 255 (OFPTT_ALL) means every table; cookie and
+/// least as specific as the request's (priority ignored); table 255 (OFPTT_ALL) means every table for DELETE
+/// (ADD and MODIFY with it fail with OFPFMFC_BAD_TABLE_ID); cookie and
 /// cookie_mask filter ((flow.cookie ^ cookie) &amp; mask == 0); DELETE also honours out_port.</item>
 /// </list>
 /// Not modelled: idle/hard timeouts expiring, CHECK_OVERLAP, counters, per-table flow limits and the
@@ -56,8 +57,9 @@ public sealed class SimulatedFlowTable
     {
         ArgumentNullException.ThrowIfNull(mod);
 
-        // An ADD must name one table (OpenFlow 1.3.5 §6.4: OFPTT_ALL is only valid for modify/delete).
-        if (mod.Command == FlowModCommand.Add && mod.TableId > MaxTableId)
+        // ADD and MODIFY[_STRICT] must name one table: OVS refuses OFPTT_ALL for them with OFPFMFC_BAD_TABLE_ID
+        // (only DELETE may span all tables), as the differential test against OVS 3.1 shows.
+        if (mod.Command is FlowModCommand.Add or FlowModCommand.Modify or FlowModCommand.ModifyStrict && mod.TableId > MaxTableId)
         {
             return OfpError.FlowModBadTableId;
         }

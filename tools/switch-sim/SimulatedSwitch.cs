@@ -418,9 +418,10 @@ public sealed partial class SimulatedSwitch : IAsyncDisposable
     }
 
     /// <summary>
-    /// ONF bundle add: an unknown id opens the bundle implicitly (OVS does the same); the inner message must be
-    /// bundlable here (FLOW_MOD), carry the outer xid, and pass the checks a FLOW_MOD gets, or it is refused
-    /// with an error at add time and left out of the bundle.
+    /// ONF bundle add: an unknown id opens the bundle implicitly (OVS does the same); adding to a closed bundle
+    /// or with other flags fails and drops the bundle; the inner message must be bundlable here (FLOW_MOD),
+    /// carry the outer xid, and pass the checks a FLOW_MOD gets, or it is refused with an error at add time and
+    /// left out of the bundle (the rest still commits, as in OVS).
     /// </summary>
     private async Task HandleBundleAddAsync(BundleAddMessage add, OpenFlowFrame frame)
     {
@@ -430,10 +431,15 @@ public sealed partial class SimulatedSwitch : IAsyncDisposable
             _bundles[add.BundleId] = bundle;
         }
 
+        if (bundle.Closed || bundle.Flags != add.Flags)
+        {
+            // OVS drops the whole bundle for these two (ofproto/bundles.c ofp_bundle_add_message).
+            await FailBundleAsync(add.BundleId, bundle.Closed ? OfpError.BundleClosed : OfpError.BundleBadFlags, frame).ConfigureAwait(false);
+            return;
+        }
+
         OfpError? error =
-            bundle.Closed ? OfpError.BundleClosed
-            : bundle.Flags != add.Flags ? OfpError.BundleBadFlags
-            : add.Message is not FlowMod ? OfpError.BundleMessageUnsupported
+            add.Message is not FlowMod ? OfpError.BundleMessageUnsupported
             : add.Message.Xid != add.Xid ? OfpError.BundleMessageBadXid
             : SimulatedFlowTable.Validate((FlowMod)add.Message);
         if (error is { } failed)
