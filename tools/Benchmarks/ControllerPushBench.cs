@@ -52,30 +52,41 @@ public static class ControllerPushBench
             File.WriteAllLines(flowFile, Enumerable.Range(0, flows).Select(i => $"table=0,priority=100,cookie=0x4456520000000000,dl_dst={new MacAddress(0x020000000000UL + (ulong)i)},actions=output:2"));
             var options = OpenFlowChannelOptions.Default with { RequestTimeout = TimeSpan.FromMinutes(10), WriteTimeout = TimeSpan.FromMinutes(5) };
 
-            var dvr = new List<double>();
-            var raw = new List<double>();
-            var ofctl = new List<double>();
+            int vswitchd = int.Parse(File.ReadAllText($"{dir}/ovs-vswitchd.pid").Trim(), CultureInfo.InvariantCulture);
+            string loadBefore = LoadAverage();
+            var samples = new Dictionary<string, List<Sample>> { ["dvr"] = [], ["raw"] = [], ["ofctl"] = [] };
             for (int round = 0; round < rounds; round++)
             {
-                Clear(mgmt);
-                dvr.Add(await TimeDvrAsync(mgmt, entries, options));
-                Check(mgmt, flows);
-                Clear(mgmt);
-                raw.Add(await TimeRawAsync(mgmt, entries, options));
-                Check(mgmt, flows);
-                Clear(mgmt);
-                var clock = Stopwatch.StartNew();
-                Run("ovs-ofctl", "-O", "OpenFlow13", "--bundle", "add-flows", $"unix:{mgmt}", flowFile);
-                ofctl.Add(clock.Elapsed.TotalSeconds);
-                Check(mgmt, flows);
+                // Rotate the order every round so no variant always runs first (cold caches, JIT) or last.
+                string[] order = [.. new[] { "dvr", "raw", "ofctl" }.Skip(round % 3), .. new[] { "dvr", "raw", "ofctl" }.Take(round % 3)];
+                foreach (string variant in order)
+                {
+                    Clear(mgmt);
+                    var switchCpu = ProcessCpu(vswitchd);
+                    var ownCpu = Process.GetCurrentProcess().TotalProcessorTime;
+                    var childCpu = ChildrenCpu();
+                    double seconds = variant switch
+                    {
+                        "dvr" => await TimeDvrAsync(mgmt, entries, options),
+                        "raw" => await TimeRawAsync(mgmt, entries, options),
+                        _ => TimeOfctl(mgmt, flowFile),
+                    };
+                    var clientCpu = variant == "ofctl" ? ChildrenCpu() - childCpu : Process.GetCurrentProcess().TotalProcessorTime - ownCpu;
+                    samples[variant].Add(new Sample(seconds, clientCpu.TotalSeconds, (ProcessCpu(vswitchd) - switchCpu).TotalSeconds));
+                    Check(mgmt, flows);
+                }
             }
 
-            double d = Median(dvr), r = Median(raw), o = Median(ofctl);
-            Console.WriteLine($"flows={flows} rounds={rounds} (median seconds, to the barrier reply)");
-            Console.WriteLine($"dvr bundle apply       {d:0.000} s  ({flows / d:0} flows/s)");
-            Console.WriteLine($"(a) raw pre-encoded    {r:0.000} s  ({flows / r:0} flows/s)");
-            Console.WriteLine($"(b) ovs-ofctl --bundle {o:0.000} s  ({flows / o:0} flows/s)");
-            Console.WriteLine($"ratio dvr/raw = {d / r:0.00}, dvr/ovs-ofctl = {d / o:0.00}");
+            var dvr = Summary(samples["dvr"]);
+            var raw = Summary(samples["raw"]);
+            var ofctl = Summary(samples["ofctl"]);
+            Console.WriteLine($"flows={flows} rounds={rounds} load average before: {loadBefore}, after: {LoadAverage()}");
+            Console.WriteLine("medians, to the barrier (commit) reply    seconds  flows/s   client CPU s  ovs-vswitchd CPU s");
+            Console.WriteLine($"dvr bundle apply (OpenFlowSwitch)        {dvr.Seconds,7:0.000}  {flows / dvr.Seconds,7:0}   {dvr.ClientCpu,12:0.000}  {dvr.SwitchCpu,18:0.000}");
+            Console.WriteLine($"(a) raw pre-encoded FLOW_MODs + barrier  {raw.Seconds,7:0.000}  {flows / raw.Seconds,7:0}   {raw.ClientCpu,12:0.000}  {raw.SwitchCpu,18:0.000}");
+            Console.WriteLine($"(b) ovs-ofctl --bundle add-flows         {ofctl.Seconds,7:0.000}  {flows / ofctl.Seconds,7:0}   {ofctl.ClientCpu,12:0.000}  {ofctl.SwitchCpu,18:0.000}");
+            Console.WriteLine($"rate ratios: dvr/raw = {raw.Seconds / dvr.Seconds:0.00} (target >= 0.9), dvr/ovs-ofctl = {ofctl.Seconds / dvr.Seconds:0.00} (target >= 2)");
+            Console.WriteLine($"per round (s): dvr {Join(samples["dvr"])}; raw {Join(samples["raw"])}; ofctl {Join(samples["ofctl"])}");
             return 0;
         }
         finally
@@ -143,10 +154,61 @@ public static class ControllerPushBench
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await socket.ConnectAsync(new UnixDomainSocketEndPoint(mgmt));
-        var channel = SocketTransport.CreateChannel(socket, $"unix:{mgmt}", options, null);
+        OpenFlowChannel channel;
+        if (Environment.GetEnvironmentVariable("DVR_BENCH_SEGMENT") is { } seg)
+        {
+            var stream = new NetworkStream(socket, ownsSocket: true);
+            var reader = System.IO.Pipelines.PipeReader.Create(stream, new System.IO.Pipelines.StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true));
+            var writer = System.IO.Pipelines.PipeWriter.Create(stream, new System.IO.Pipelines.StreamPipeWriterOptions(minimumBufferSize: int.Parse(seg, CultureInfo.InvariantCulture), leaveOpen: true));
+            channel = new OpenFlowChannel(new Duplex(reader, writer), $"unix:{mgmt}", options, null, stream);
+        }
+        else
+        {
+            channel = SocketTransport.CreateChannel(socket, $"unix:{mgmt}", options, null);
+        }
+
         channel.Start();
         return channel;
     }
+
+    private static double TimeOfctl(string mgmt, string flowFile)
+    {
+        var clock = Stopwatch.StartNew();
+        Run("ovs-ofctl", "-O", "OpenFlow13", "--bundle", "add-flows", $"unix:{mgmt}", flowFile);
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private sealed class Duplex(System.IO.Pipelines.PipeReader input, System.IO.Pipelines.PipeWriter output) : System.IO.Pipelines.IDuplexPipe
+    {
+        public System.IO.Pipelines.PipeReader Input { get; } = input;
+
+        public System.IO.Pipelines.PipeWriter Output { get; } = output;
+    }
+
+    private sealed record Sample(double Seconds, double ClientCpu, double SwitchCpu);
+
+    private static Sample Summary(List<Sample> samples) =>
+        new(Median([.. samples.Select(s => s.Seconds)]), Median([.. samples.Select(s => s.ClientCpu)]), Median([.. samples.Select(s => s.SwitchCpu)]));
+
+    private static string Join(List<Sample> samples) => string.Join(' ', samples.Select(s => s.Seconds.ToString("0.000", CultureInfo.InvariantCulture)));
+
+    /// <summary>utime + stime of every thread of a process (proc(5) /proc/PID/stat fields 14 and 15, in clock ticks of 10 ms).</summary>
+    private static TimeSpan ProcessCpu(int pid) => StatTicks($"/proc/{pid}/stat", 14, 15);
+
+    /// <summary>cutime + cstime of this process: CPU of children it has waited for (fields 16 and 17), i.e. ovs-ofctl runs.</summary>
+    private static TimeSpan ChildrenCpu() => StatTicks("/proc/self/stat", 16, 17);
+
+    private static TimeSpan StatTicks(string path, int first, int second)
+    {
+        string stat = File.ReadAllText(path);
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+
+        // Fields after "(comm) " start at field 3, so field N is index N - 3.
+        long ticks = long.Parse(fields[first - 3], CultureInfo.InvariantCulture) + long.Parse(fields[second - 3], CultureInfo.InvariantCulture);
+        return TimeSpan.FromMilliseconds(ticks * 10);
+    }
+
+    private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
     private static void Clear(string mgmt) => Run("ovs-ofctl", "-O", "OpenFlow13", "del-flows", $"unix:{mgmt}");
 

@@ -25,6 +25,8 @@ public static class Program
                                   that name ports resolve, e.g. --port patch-tun=1 --port tap1=5
           --slow DPID=MS          that switch waits MS milliseconds before every barrier reply and
                                   bundle commit reply (repeatable): a slow switch
+          --spec FILE             one switch per line instead of --switches/--dpid/--bridge/--port:
+                                  DPID BRIDGE [NAME=NUMBER ...]   ('#' starts a comment); --slow applies
           --report SECONDS        print a status line every SECONDS                         (default 5)
 
         Runs until Ctrl-C / SIGTERM or until every connection has closed; prints a final status line.
@@ -126,9 +128,48 @@ public static class Program
 
         public TimeSpan Report { get; private set; } = TimeSpan.FromSeconds(5);
 
+        public List<SimulatedSwitchOptions>? Spec { get; private set; }
+
         public IEnumerable<SimulatedSwitchOptions> Switches() =>
-            SwitchFleet.Numbered(Count, FirstDatapathId, new SimulatedSwitchOptions { DatapathId = 0, BridgeName = Bridge, Ports = [.. Ports] })
+            (Spec ?? SwitchFleet.Numbered(Count, FirstDatapathId, new SimulatedSwitchOptions { DatapathId = 0, BridgeName = Bridge, Ports = [.. Ports] }))
                 .Select(o => Slow.TryGetValue(o.DatapathId, out var delay) ? o with { ReplyDelay = delay } : o);
+
+        /// <summary>Reads a --spec file: "DPID BRIDGE [NAME=NUMBER ...]" per line.</summary>
+        private static List<SimulatedSwitchOptions> ReadSpec(string path)
+        {
+            var switches = new List<SimulatedSwitchOptions>();
+            string[] lines;
+            try
+            {
+                lines = File.ReadAllLines(path);
+            }
+            catch (IOException ex)
+            {
+                throw new FormatException($"--spec {path}: {ex.Message}");
+            }
+
+            for (int n = 0; n < lines.Length; n++)
+            {
+                string line = lines[n];
+                int hash = line.IndexOf('#', StringComparison.Ordinal);
+                string[] words = (hash < 0 ? line : line[..hash]).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+                if (words.Length == 0)
+                {
+                    continue;
+                }
+
+                string where = $"--spec {path} line {n + 1}";
+                if (words.Length < 2)
+                {
+                    throw new FormatException($"{where}: expected DPID BRIDGE [NAME=NUMBER ...]");
+                }
+
+                var ports = words.Skip(2).Select(w => Pair(where, w)).Select(p => new SimulatedPort(p.Name, checked((uint)PositiveInt(where, p.Value))));
+                switches.Add(new SimulatedSwitchOptions { DatapathId = DatapathId(where, words[0]), BridgeName = words[1], Ports = [.. ports] });
+            }
+
+            return switches.Count > 0 ? switches : throw new FormatException($"--spec {path}: no switches");
+        }
 
         public static Settings Parse(string[] args)
         {
@@ -158,6 +199,9 @@ public static class Program
                     case "--slow":
                         var (dpid, ms) = Pair(option, Value());
                         settings.Slow[DatapathId(option, dpid)] = TimeSpan.FromMilliseconds(PositiveInt(option, ms));
+                        break;
+                    case "--spec":
+                        settings.Spec = ReadSpec(Value());
                         break;
                     case "--report":
                         settings.Report = TimeSpan.FromSeconds(PositiveInt(option, Value()));

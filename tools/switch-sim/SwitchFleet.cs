@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Dvr.OpenFlow.Connection;
 using Microsoft.Extensions.Logging;
 
@@ -33,7 +34,7 @@ public sealed class SwitchFleet : IAsyncDisposable
     /// <summary>Connects every switch concurrently; if any connection fails, the ones made are closed and the error is thrown.</summary>
     public static async Task<SwitchFleet> ConnectAsync(OpenFlowEndpoint controller, IEnumerable<SimulatedSwitchOptions> switches, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
-        var attempts = switches.Select(options => SimulatedSwitch.ConnectAsync(controller, options, loggerFactory, cancellationToken)).ToList();
+        var attempts = switches.Select(options => ConnectWithRetryAsync(controller, options, loggerFactory, cancellationToken)).ToList();
         try
         {
             return new SwitchFleet(await Task.WhenAll(attempts).ConfigureAwait(false));
@@ -46,6 +47,26 @@ public sealed class SwitchFleet : IAsyncDisposable
             }
 
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Hundreds of switches connecting at once can overflow the controller's accept backlog (a Unix socket then
+    /// refuses with EAGAIN): such an attempt is retried a few times after a short pause, as OVS's rconn would.
+    /// </summary>
+    private static async Task<SimulatedSwitch> ConnectWithRetryAsync(OpenFlowEndpoint controller, SimulatedSwitchOptions options, ILoggerFactory? loggerFactory, CancellationToken cancellationToken)
+    {
+        const int attempts = 20;
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await SimulatedSwitch.ConnectAsync(controller, options, loggerFactory, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocketException ex) when (attempt < attempts && ex.SocketErrorCode is SocketError.TryAgain or SocketError.WouldBlock or SocketError.ConnectionRefused)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
