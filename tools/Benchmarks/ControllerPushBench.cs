@@ -63,16 +63,13 @@ public static class ControllerPushBench
                 {
                     Clear(mgmt);
                     var switchCpu = ProcessCpu(vswitchd);
-                    var ownCpu = Process.GetCurrentProcess().TotalProcessorTime;
-                    var childCpu = ChildrenCpu();
-                    double seconds = variant switch
+                    var (seconds, clientCpu) = variant switch
                     {
                         "dvr" => await TimeDvrAsync(mgmt, entries, options),
                         "raw" => await TimeRawAsync(mgmt, entries, options),
                         _ => TimeOfctl(mgmt, flowFile),
                     };
-                    var clientCpu = variant == "ofctl" ? ChildrenCpu() - childCpu : Process.GetCurrentProcess().TotalProcessorTime - ownCpu;
-                    samples[variant].Add(new Sample(seconds, clientCpu.TotalSeconds, (ProcessCpu(vswitchd) - switchCpu).TotalSeconds));
+                    samples[variant].Add(new Sample(seconds, clientCpu, (ProcessCpu(vswitchd) - switchCpu).TotalSeconds));
                     Check(mgmt, flows);
                 }
             }
@@ -120,17 +117,19 @@ public static class ControllerPushBench
         return list;
     }
 
-    private static async Task<double> TimeDvrAsync(string mgmt, List<FlowEntry> entries, OpenFlowChannelOptions options)
+    /// <summary>Wall seconds and this process's CPU seconds (all threads: encoding, socket writes, GC) of the timed part.</summary>
+    private static async Task<(double Seconds, double ClientCpu)> TimeDvrAsync(string mgmt, List<FlowEntry> entries, OpenFlowChannelOptions options)
     {
         await using var channel = await ConnectAsync(mgmt, options);
         var sw = await OpenFlowSwitch.HandshakeAsync(channel);
         var diff = new FlowDiff([], [], [.. entries]);
+        var cpu = OwnCpu();
         var clock = Stopwatch.StartNew();
         await sw.ApplyAsync(diff, CancellationToken.None);
-        return clock.Elapsed.TotalSeconds;
+        return (clock.Elapsed.TotalSeconds, (OwnCpu() - cpu).TotalSeconds);
     }
 
-    private static async Task<double> TimeRawAsync(string mgmt, List<FlowEntry> entries, OpenFlowChannelOptions options)
+    private static async Task<(double Seconds, double ClientCpu)> TimeRawAsync(string mgmt, List<FlowEntry> entries, OpenFlowChannelOptions options)
     {
         await using var channel = await ConnectAsync(mgmt, options);
         await OpenFlowSwitch.HandshakeAsync(channel);
@@ -143,11 +142,12 @@ public static class ControllerPushBench
 
         new BarrierRequest { Xid = xid }.Encode(bytes);
         var encoded = bytes.WrittenMemory;
+        var cpu = OwnCpu();
         var clock = Stopwatch.StartNew();
         var reply = channel.ExpectReply(xid, OfpType.BarrierRequest);
         await channel.SendEncodedAsync(encoded);
         await reply.WaitAsync(options.RequestTimeout);
-        return clock.Elapsed.TotalSeconds;
+        return (clock.Elapsed.TotalSeconds, (OwnCpu() - cpu).TotalSeconds);
     }
 
     private static async Task<OpenFlowChannel> ConnectAsync(string mgmt, OpenFlowChannelOptions options)
@@ -171,11 +171,19 @@ public static class ControllerPushBench
         return channel;
     }
 
-    private static double TimeOfctl(string mgmt, string flowFile)
+    /// <summary>Wall seconds and ovs-ofctl's CPU seconds (process start, parsing the file, encoding, sending).</summary>
+    private static (double Seconds, double ClientCpu) TimeOfctl(string mgmt, string flowFile)
     {
+        var cpu = ChildrenCpu();
         var clock = Stopwatch.StartNew();
         Run("ovs-ofctl", "-O", "OpenFlow13", "--bundle", "add-flows", $"unix:{mgmt}", flowFile);
-        return clock.Elapsed.TotalSeconds;
+        return (clock.Elapsed.TotalSeconds, (ChildrenCpu() - cpu).TotalSeconds);
+    }
+
+    private static TimeSpan OwnCpu()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
     }
 
     private sealed class Duplex(System.IO.Pipelines.PipeReader input, System.IO.Pipelines.PipeWriter output) : System.IO.Pipelines.IDuplexPipe

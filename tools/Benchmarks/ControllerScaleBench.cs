@@ -43,7 +43,7 @@ public static class ControllerScaleBench
             await using var controller = await RunningController.StartAsync(cloud);
             string simulator = Path.Combine(AppContext.BaseDirectory, "Dvr.SwitchSim.dll");
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (string arg in new[] { simulator, "--controller", controller.Endpoint.Text, "--spec", spec, "--report", "3600" })
+            foreach (string arg in new[] { simulator, "--controller", controller.Endpoint.Text, "--spec", spec, "--report", "3600", "--probe", "60" })
             {
                 start.ArgumentList.Add(arg);
             }

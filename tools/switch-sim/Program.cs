@@ -27,6 +27,8 @@ public static class Program
                                   bundle commit reply (repeatable): a slow switch
           --spec FILE             one switch per line instead of --switches/--dpid/--bridge/--port:
                                   DPID BRIDGE [NAME=NUMBER ...]   ('#' starts a comment); --slow applies
+          --probe SECONDS         send ECHO after SECONDS of silence and drop the controller after as many
+                                  more (OVS's inactivity_probe)                             (default 5)
           --report SECONDS        print a status line every SECONDS                         (default 5)
 
         Runs until Ctrl-C / SIGTERM or until every connection has closed; prints a final status line.
@@ -130,9 +132,12 @@ public static class Program
 
         public List<SimulatedSwitchOptions>? Spec { get; private set; }
 
+        public TimeSpan Probe { get; private set; } = TimeSpan.FromSeconds(5);
+
         public IEnumerable<SimulatedSwitchOptions> Switches() =>
             (Spec ?? SwitchFleet.Numbered(Count, FirstDatapathId, new SimulatedSwitchOptions { DatapathId = 0, BridgeName = Bridge, Ports = [.. Ports] }))
-                .Select(o => Slow.TryGetValue(o.DatapathId, out var delay) ? o with { ReplyDelay = delay } : o);
+                .Select(o => Slow.TryGetValue(o.DatapathId, out var delay) ? o with { ReplyDelay = delay } : o)
+                .Select(o => o with { Channel = o.Channel with { EchoInterval = Probe, EchoTimeout = Probe } });
 
         /// <summary>Reads a --spec file: "DPID BRIDGE [NAME=NUMBER ...]" per line.</summary>
         private static List<SimulatedSwitchOptions> ReadSpec(string path)
@@ -202,6 +207,9 @@ public static class Program
                         break;
                     case "--spec":
                         settings.Spec = ReadSpec(Value());
+                        break;
+                    case "--probe":
+                        settings.Probe = TimeSpan.FromSeconds(PositiveInt(option, Value()));
                         break;
                     case "--report":
                         settings.Report = TimeSpan.FromSeconds(PositiveInt(option, Value()));
