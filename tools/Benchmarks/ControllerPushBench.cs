@@ -18,19 +18,21 @@ using Dvr.OpenFlow.Wire;
 namespace Dvr.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project tools/Benchmarks -- controller-push [FLOWS] [ROUNDS]</c>: pushes FLOWS
-/// flows into one OVS bridge (its own ovsdb-server + ovs-vswitchd, netdev, in a private netns) and times, to
-/// the barrier reply: (1) Dvr's FlowApplier path (one ONF bundle: OPEN, ADD×N, validation barrier, COMMIT,
-/// barrier); (a) the same FLOW_MOD bytes, pre-encoded, written straight to the socket, then one barrier; (b)
-/// <c>ovs-ofctl --bundle add-flows</c> of the same flows. The bridge is emptied before each run. Prints the
-/// median of each and the ratios, all measured in the same run.
+/// <c>controller-push [FLOWS] [ROUNDS]</c>: pushes FLOWS flows (default 100,000) into one OVS bridge (its own
+/// ovsdb-server + ovs-vswitchd, netdev, in a private netns) and times, to the barrier reply: Dvr's
+/// <see cref="OpenFlowSwitch.ApplyAsync"/> (what <c>dvrctl serve</c> sends: one ONF bundle: OPEN, ADD×N,
+/// validation barrier, COMMIT, barrier); (a) the same FLOW_MOD bytes, pre-encoded, written straight to the
+/// socket, then one barrier; (b) <c>ovs-ofctl --bundle add-flows</c> of the same flows. The bridge is emptied
+/// before each run and checked after it; the order of the three variants rotates every round. Besides wall time
+/// it records the client's CPU time in the timed part (this process, or ovs-ofctl's) and ovs-vswitchd's, so a
+/// run on a loaded machine still shows where the time goes. Prints medians over ROUNDS (default 5).
 /// </summary>
 public static class ControllerPushBench
 {
     public static async Task<int> RunAsync(string[] args)
     {
         int flows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
-        int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+        int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
         string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         string dir = $"/tmp/dvrb-{id}";
         string ns = $"dvrb{id}";
@@ -52,30 +54,38 @@ public static class ControllerPushBench
             File.WriteAllLines(flowFile, Enumerable.Range(0, flows).Select(i => $"table=0,priority=100,cookie=0x4456520000000000,dl_dst={new MacAddress(0x020000000000UL + (ulong)i)},actions=output:2"));
             var options = OpenFlowChannelOptions.Default with { RequestTimeout = TimeSpan.FromMinutes(10), WriteTimeout = TimeSpan.FromMinutes(5) };
 
-            var dvr = new List<double>();
-            var raw = new List<double>();
-            var ofctl = new List<double>();
+            int vswitchd = int.Parse(File.ReadAllText($"{dir}/ovs-vswitchd.pid").Trim(), CultureInfo.InvariantCulture);
+            string loadBefore = LoadAverage();
+            var samples = new Dictionary<string, List<Sample>> { ["dvr"] = [], ["raw"] = [], ["ofctl"] = [] };
             for (int round = 0; round < rounds; round++)
             {
-                Clear(mgmt);
-                dvr.Add(await TimeDvrAsync(mgmt, entries, options));
-                Check(mgmt, flows);
-                Clear(mgmt);
-                raw.Add(await TimeRawAsync(mgmt, entries, options));
-                Check(mgmt, flows);
-                Clear(mgmt);
-                var clock = Stopwatch.StartNew();
-                Run("ovs-ofctl", "-O", "OpenFlow13", "--bundle", "add-flows", $"unix:{mgmt}", flowFile);
-                ofctl.Add(clock.Elapsed.TotalSeconds);
-                Check(mgmt, flows);
+                // Rotate the order every round so no variant always runs first (cold caches, JIT) or last.
+                string[] order = [.. new[] { "dvr", "raw", "ofctl" }.Skip(round % 3), .. new[] { "dvr", "raw", "ofctl" }.Take(round % 3)];
+                foreach (string variant in order)
+                {
+                    Clear(mgmt);
+                    var switchCpu = ProcessCpu(vswitchd);
+                    var (seconds, clientCpu) = variant switch
+                    {
+                        "dvr" => await TimeDvrAsync(mgmt, entries, options),
+                        "raw" => await TimeRawAsync(mgmt, entries, options),
+                        _ => TimeOfctl(mgmt, flowFile),
+                    };
+                    samples[variant].Add(new Sample(seconds, clientCpu, (ProcessCpu(vswitchd) - switchCpu).TotalSeconds));
+                    Check(mgmt, flows);
+                }
             }
 
-            double d = Median(dvr), r = Median(raw), o = Median(ofctl);
-            Console.WriteLine($"flows={flows} rounds={rounds} (median seconds, to the barrier reply)");
-            Console.WriteLine($"dvr bundle apply       {d:0.000} s  ({flows / d:0} flows/s)");
-            Console.WriteLine($"(a) raw pre-encoded    {r:0.000} s  ({flows / r:0} flows/s)");
-            Console.WriteLine($"(b) ovs-ofctl --bundle {o:0.000} s  ({flows / o:0} flows/s)");
-            Console.WriteLine($"ratio dvr/raw = {d / r:0.00}, dvr/ovs-ofctl = {d / o:0.00}");
+            var dvr = Summary(samples["dvr"]);
+            var raw = Summary(samples["raw"]);
+            var ofctl = Summary(samples["ofctl"]);
+            Console.WriteLine($"flows={flows} rounds={rounds} load average before: {loadBefore}, after: {LoadAverage()}");
+            Console.WriteLine("medians, to the barrier (commit) reply    seconds  flows/s   client CPU s  ovs-vswitchd CPU s");
+            Console.WriteLine($"dvr bundle apply (OpenFlowSwitch)        {dvr.Seconds,7:0.000}  {flows / dvr.Seconds,7:0}   {dvr.ClientCpu,12:0.000}  {dvr.SwitchCpu,18:0.000}");
+            Console.WriteLine($"(a) raw pre-encoded FLOW_MODs + barrier  {raw.Seconds,7:0.000}  {flows / raw.Seconds,7:0}   {raw.ClientCpu,12:0.000}  {raw.SwitchCpu,18:0.000}");
+            Console.WriteLine($"(b) ovs-ofctl --bundle add-flows         {ofctl.Seconds,7:0.000}  {flows / ofctl.Seconds,7:0}   {ofctl.ClientCpu,12:0.000}  {ofctl.SwitchCpu,18:0.000}");
+            Console.WriteLine($"rate ratios: dvr/raw = {raw.Seconds / dvr.Seconds:0.00} (target >= 0.9), dvr/ovs-ofctl = {ofctl.Seconds / dvr.Seconds:0.00} (target >= 2)");
+            Console.WriteLine($"per round (s): dvr {Join(samples["dvr"])}; raw {Join(samples["raw"])}; ofctl {Join(samples["ofctl"])}");
             return 0;
         }
         finally
@@ -109,17 +119,19 @@ public static class ControllerPushBench
         return list;
     }
 
-    private static async Task<double> TimeDvrAsync(string mgmt, List<FlowEntry> entries, OpenFlowChannelOptions options)
+    /// <summary>Wall seconds and this process's CPU seconds (all threads: encoding, socket writes, GC) of the timed part.</summary>
+    private static async Task<(double Seconds, double ClientCpu)> TimeDvrAsync(string mgmt, List<FlowEntry> entries, OpenFlowChannelOptions options)
     {
         await using var channel = await ConnectAsync(mgmt, options);
         var sw = await OpenFlowSwitch.HandshakeAsync(channel);
         var diff = new FlowDiff([], [], [.. entries]);
+        var cpu = OwnCpu();
         var clock = Stopwatch.StartNew();
         await sw.ApplyAsync(diff, CancellationToken.None);
-        return clock.Elapsed.TotalSeconds;
+        return (clock.Elapsed.TotalSeconds, (OwnCpu() - cpu).TotalSeconds);
     }
 
-    private static async Task<double> TimeRawAsync(string mgmt, List<FlowEntry> entries, OpenFlowChannelOptions options)
+    private static async Task<(double Seconds, double ClientCpu)> TimeRawAsync(string mgmt, List<FlowEntry> entries, OpenFlowChannelOptions options)
     {
         await using var channel = await ConnectAsync(mgmt, options);
         await OpenFlowSwitch.HandshakeAsync(channel);
@@ -132,11 +144,12 @@ public static class ControllerPushBench
 
         new BarrierRequest { Xid = xid }.Encode(bytes);
         var encoded = bytes.WrittenMemory;
+        var cpu = OwnCpu();
         var clock = Stopwatch.StartNew();
         var reply = channel.ExpectReply(xid, OfpType.BarrierRequest);
         await channel.SendEncodedAsync(encoded);
         await reply.WaitAsync(options.RequestTimeout);
-        return clock.Elapsed.TotalSeconds;
+        return (clock.Elapsed.TotalSeconds, (OwnCpu() - cpu).TotalSeconds);
     }
 
     private static async Task<OpenFlowChannel> ConnectAsync(string mgmt, OpenFlowChannelOptions options)
@@ -147,6 +160,46 @@ public static class ControllerPushBench
         channel.Start();
         return channel;
     }
+
+    /// <summary>Wall seconds and ovs-ofctl's CPU seconds (process start, parsing the file, encoding, sending).</summary>
+    private static (double Seconds, double ClientCpu) TimeOfctl(string mgmt, string flowFile)
+    {
+        var cpu = ChildrenCpu();
+        var clock = Stopwatch.StartNew();
+        Run("ovs-ofctl", "-O", "OpenFlow13", "--bundle", "add-flows", $"unix:{mgmt}", flowFile);
+        return (clock.Elapsed.TotalSeconds, (ChildrenCpu() - cpu).TotalSeconds);
+    }
+
+    private static TimeSpan OwnCpu()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
+    }
+
+    private sealed record Sample(double Seconds, double ClientCpu, double SwitchCpu);
+
+    private static Sample Summary(List<Sample> samples) =>
+        new(Median([.. samples.Select(s => s.Seconds)]), Median([.. samples.Select(s => s.ClientCpu)]), Median([.. samples.Select(s => s.SwitchCpu)]));
+
+    private static string Join(List<Sample> samples) => string.Join(' ', samples.Select(s => s.Seconds.ToString("0.000", CultureInfo.InvariantCulture)));
+
+    /// <summary>utime + stime of every thread of a process (proc(5) /proc/PID/stat fields 14 and 15, in clock ticks of 10 ms).</summary>
+    private static TimeSpan ProcessCpu(int pid) => StatTicks($"/proc/{pid}/stat", 14, 15);
+
+    /// <summary>cutime + cstime of this process: CPU of children it has waited for (fields 16 and 17), i.e. ovs-ofctl runs.</summary>
+    private static TimeSpan ChildrenCpu() => StatTicks("/proc/self/stat", 16, 17);
+
+    private static TimeSpan StatTicks(string path, int first, int second)
+    {
+        string stat = File.ReadAllText(path);
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+
+        // Fields after "(comm) " start at field 3, so field N is index N - 3.
+        long ticks = long.Parse(fields[first - 3], CultureInfo.InvariantCulture) + long.Parse(fields[second - 3], CultureInfo.InvariantCulture);
+        return TimeSpan.FromMilliseconds(ticks * 10);
+    }
+
+    private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
     private static void Clear(string mgmt) => Run("ovs-ofctl", "-O", "OpenFlow13", "del-flows", $"unix:{mgmt}");
 

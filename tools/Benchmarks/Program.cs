@@ -9,6 +9,8 @@ public static class Program
     public static int Main(string[] args) => args.FirstOrDefault() switch
     {
         "controller-push" => ControllerPushBench.RunAsync(args[1..]).GetAwaiter().GetResult(),
+        "controller-memory" => ControllerScaleBench.RunMemoryAsync(args[1..]).GetAwaiter().GetResult(),
+        "controller-converge" => ControllerScaleBench.RunConvergeAsync(args[1..]).GetAwaiter().GetResult(),
         "diagnostics-dump" => DiagnosticsDumpBenchmark.Run(args[1..]),
         "compile-bench" => CompileBench.Run(args[1..]),
         OfpParseRatio.Command => OfpParseRatio.Run(args[1..]),

@@ -115,10 +115,13 @@ public sealed partial class OpenFlowSwitch : ISwitchConnection
     /// </summary>
     public async Task ApplyAsync(FlowDiff diff, CancellationToken cancellationToken)
     {
-        var changes = diff.ToFlowMods().ToList();
         uint bundleId = Interlocked.Increment(ref _nextBundleId);
         const BundleFlags flags = BundleFlags.Atomic | BundleFlags.Ordered;
-        uint first = _channel.NextXid((uint)changes.Count + 4);
+        uint first = _channel.NextXid((uint)diff.Count + 4);
+
+        // Each FLOW_MOD is built with the xid of the BUNDLE_ADD that carries it (EXT-230 requires them equal),
+        // so encoding wraps it as is instead of copying it to renumber.
+        var changes = diff.ToFlowMods(first + 1).ToList();
         uint openXid = first;
         uint barrierXid = first + (uint)changes.Count + 1;
         uint commitXid = barrierXid + 1;
@@ -173,7 +176,7 @@ public sealed partial class OpenFlowSwitch : ISwitchConnection
         uint xid = firstXid + 1;
         foreach (var mod in mods)
         {
-            yield return new BundleAddMessage { Xid = xid, BundleId = bundleId, Flags = flags, Message = mod };
+            yield return new BundleAddMessage { Xid = xid, BundleId = bundleId, Flags = flags, Message = mod.Xid == xid ? mod : mod with { Xid = xid } };
             xid++;
         }
 

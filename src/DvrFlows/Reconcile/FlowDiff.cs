@@ -20,24 +20,27 @@ public sealed record FlowDiff(ImmutableArray<FlowEntry> Deletes, ImmutableArray<
     /// <summary>
     /// The flow mods in send order: deletes, then modifies, then adds (Faucet valve_flowreorder), so a batch
     /// never briefly holds both an old and a new flow that overlap. Each mod's entry is returned beside it so
-    /// an error can name the flow.
+    /// an error can name the flow. With <paramref name="firstXid"/> the mods are numbered from it, in send order.
     /// </summary>
-    public IEnumerable<(FlowEntry Flow, FlowMod Mod)> ToFlowMods()
+    public IEnumerable<(FlowEntry Flow, FlowMod Mod)> ToFlowMods(uint firstXid = 0)
     {
+        uint xid = firstXid;
         foreach (var flow in Deletes)
         {
-            yield return (flow, flow.ToFlowMod(FlowModCommand.DeleteStrict));
+            yield return (flow, flow.ToFlowMod(FlowModCommand.DeleteStrict, Next()));
         }
 
         foreach (var flow in Modifies)
         {
-            yield return (flow, flow.ToFlowMod(FlowModCommand.ModifyStrict));
+            yield return (flow, flow.ToFlowMod(FlowModCommand.ModifyStrict, Next()));
         }
 
         foreach (var flow in Adds)
         {
-            yield return (flow, flow.ToFlowMod(FlowModCommand.Add));
+            yield return (flow, flow.ToFlowMod(FlowModCommand.Add, Next()));
         }
+
+        uint Next() => firstXid == 0 ? 0 : xid++;
     }
 
     public override string ToString() => $"{Adds.Length} add(s), {Modifies.Length} modify(s), {Deletes.Length} delete(s)";

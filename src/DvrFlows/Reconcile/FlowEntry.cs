@@ -27,11 +27,15 @@ public sealed record FlowEntry(byte TableId, ushort Priority, OfMatch Match, ulo
     /// all-ones cookie_mask, so they can only ever touch a flow that carries exactly that cookie
     /// (OVS include/openvswitch/ofp-flow.h, cookie rules); ADD sets the cookie.
     /// </summary>
-    public FlowMod ToFlowMod(FlowModCommand command)
+    /// <param name="command">ADD, MODIFY_STRICT or DELETE_STRICT (or the loose forms).</param>
+    /// <param name="xid">The transaction id; a bundled FLOW_MOD must carry its BUNDLE_ADD's xid, and setting it here
+    /// saves copying the message to renumber it.</param>
+    public FlowMod ToFlowMod(FlowModCommand command, uint xid = 0)
     {
         bool delete = command is FlowModCommand.Delete or FlowModCommand.DeleteStrict;
         return new FlowMod
         {
+            Xid = xid,
             Command = command,
             Cookie = Cookie,
             CookieMask = command == FlowModCommand.Add ? 0 : ulong.MaxValue,
