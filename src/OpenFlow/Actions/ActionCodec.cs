@@ -182,6 +182,8 @@ public static class ActionCodec
         NiciraSubtype.SetTunnel => SetTunnelAction.Decode(ref body, length, wide: false),
         NiciraSubtype.SetTunnel64 => SetTunnelAction.Decode(ref body, length, wide: true),
         NiciraSubtype.PopQueue => NiciraFixed(length, 16, subtype, new PopQueueAction()),
+        NiciraSubtype.Exit => NiciraFixed(length, 16, subtype, new ExitAction()),
+        NiciraSubtype.StackPush or NiciraSubtype.StackPop => StackAction.Decode(ref body, length, subtype),
         NiciraSubtype.RegMove => RegMoveAction.Decode(ref body, length),
         NiciraSubtype.RegLoad => RegLoadAction.Decode(ref body, length),
         NiciraSubtype.Note => NoteAction.Decode(ref body, length),

@@ -174,7 +174,9 @@ public static class OfpPrint
             6 => " (OF1.5)",
             _ => " (OF 0x" + header.Version.ToString("x2", CultureInfo.InvariantCulture) + ")",
         });
-        output.Append(CultureInfo.InvariantCulture, $" (xid=0x{header.Xid:x}):");
+        output.Append(" (xid=0x");
+        FieldFormat.AppendHexDigits(output, header.Xid);
+        output.Append("):");
     }
 
     private static string RawName(ReadOnlySpan<byte> message, OfpHeader header)
