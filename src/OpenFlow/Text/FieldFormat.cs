@@ -97,7 +97,7 @@ public static class FieldFormat
     }
 
     /// <summary>ETH_ADDR_FMT "xx:xx:xx:xx:xx:xx", written in place (no string per address).</summary>
-    private static void AppendMac(StringBuilder output, ulong mac)
+    internal static void AppendMac(StringBuilder output, ulong mac)
     {
         Span<char> text = stackalloc char[17];
         for (int i = 0; i < 6; i++)
