@@ -183,6 +183,7 @@ public static class ActionCodec
         NiciraSubtype.SetTunnel64 => SetTunnelAction.Decode(ref body, length, wide: true),
         NiciraSubtype.PopQueue => NiciraFixed(length, 16, subtype, new PopQueueAction()),
         NiciraSubtype.Exit => NiciraFixed(length, 16, subtype, new ExitAction()),
+        NiciraSubtype.FinTimeout => FinTimeoutAction.Decode(ref body, length),
         NiciraSubtype.StackPush or NiciraSubtype.StackPop => StackAction.Decode(ref body, length, subtype),
         NiciraSubtype.RegMove => RegMoveAction.Decode(ref body, length),
         NiciraSubtype.RegLoad => RegLoadAction.Decode(ref body, length),

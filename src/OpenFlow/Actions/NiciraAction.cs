@@ -21,6 +21,9 @@ public enum NiciraSubtype : ushort
     Exit = 17,
     /// <summary>NXAST_DEC_TTL: OVS 3.1 reports it as OFPBAC_BAD_VENDOR_TYPE in OpenFlow 1.3 (it writes OFPAT_DEC_NW_TTL).</summary>
     DecTtl = 18,
+
+    /// <summary>NXAST_FIN_TIMEOUT.</summary>
+    FinTimeout = 19,
     Controller = 20,
     DecTtlCountIds = 21,
 

@@ -274,6 +274,15 @@ public static class ActionText
             case "exit":
                 actions.Add(new ExitAction());
                 break;
+            case "fin_timeout":
+                if (flow is not null && flow.TransportProtocol != "tcp")
+                {
+                    // check_FIN_TIMEOUT: only a TCP flow can see a FIN.
+                    throw new TextParseException("fin_timeout: the flow's match must pin tcp for OpenFlow 1.3");
+                }
+
+                actions.Add(ParseFinTimeout(value));
+                break;
             case "mod_dl_src":
                 actions.Add(SetField("eth_src", ParseWith(value, "eth_src", names), key));
                 break;
@@ -409,6 +418,29 @@ public static class ActionText
         uint queue = ParseUInt32(parts[1].Trim(), "enqueue");
         // encode_ENQUEUE (OpenFlow 1.1+) writes the output with max_len 0xffff, whatever the port.
         return [new SetQueueAction(queue), new OutputAction(port, ushort.MaxValue), new PopQueueAction()];
+    }
+
+    /// <summary>OVS parse_FIN_TIMEOUT: <c>fin_timeout(idle_timeout=N,hard_timeout=N)</c>, either or both.</summary>
+    private static FinTimeoutAction ParseFinTimeout(string text)
+    {
+        ushort idle = 0;
+        ushort hard = 0;
+        foreach (var option in SplitKeyValues(text))
+        {
+            switch (option.Key)
+            {
+                case "idle_timeout":
+                    idle = (ushort)ParseUInt(option.Value, "fin_timeout idle_timeout", ushort.MaxValue);
+                    break;
+                case "hard_timeout":
+                    hard = (ushort)ParseUInt(option.Value, "fin_timeout hard_timeout", ushort.MaxValue);
+                    break;
+                default:
+                    throw new TextParseException($"fin_timeout: invalid key \"{option.Key}\"");
+            }
+        }
+
+        return new FinTimeoutAction(idle, hard);
     }
 
     /// <summary>OVS nxm_parse_stack_action: <c>push:SUBFIELD</c> (any readable field) or <c>pop:SUBFIELD</c> (a writable one).</summary>

@@ -71,6 +71,10 @@ internal static class ActionCorpus
         ("priority=1", "push:NXM_OF_ETH_SRC[],pop:NXM_OF_ETH_DST[]"),
         ("priority=1", "exit"),
         ("priority=1", "output:1,exit"),
+        ("priority=1,tcp", "fin_timeout(idle_timeout=10)"),
+        ("priority=1,tcp", "fin_timeout(hard_timeout=20)"),
+        ("priority=1,tcp", "fin_timeout(idle_timeout=10,hard_timeout=20),output:1"),
+        ("priority=1,tcp6", "fin_timeout(hard_timeout=5,idle_timeout=6)"),
 
         // set_field and the mod_* spellings.
         ("priority=1", "set_field:fa:16:3f:00:00:01->eth_src"),
@@ -207,6 +211,9 @@ internal static class ActionCorpus
         ("priority=1", "set_vlan_pcp:5"),
         ("priority=1", "pop:NXM_OF_ETH_TYPE[]"),
         ("priority=1", "enqueue:1"),
+        ("priority=1", "fin_timeout(idle_timeout=10)"),
+        ("priority=1,udp", "fin_timeout(idle_timeout=10)"),
+        ("priority=1,tcp", "fin_timeout(idle=10)"),
         ("priority=1", "output:1,drop"),
         ("priority=1", "goto_table:3,output:1"),
         ("priority=1", "write_metadata:0x5,clear_actions"),
