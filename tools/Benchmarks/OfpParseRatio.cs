@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using Dvr.OpenFlow;
 using Dvr.OpenFlow.Match;
 using Dvr.OpenFlow.Text;
@@ -94,16 +95,28 @@ public static class OfpParseRatio
         }
     }
 
-    /// <summary>Our side of the comparison: read the file, split it into messages, decode and print each.</summary>
+    /// <summary>
+    /// Our side of the comparison: read the file, split it into messages, decode and print each into one text
+    /// buffer that is written out whenever it fills (as ovs-ofctl prints into a dynamic string and writes it).
+    /// </summary>
     private static void FormatFile(string path, TextWriter output)
     {
+        const int FlushAt = 32 * 1024;
         var bytes = File.ReadAllBytes(path).AsSpan();
+        var text = new StringBuilder(FlushAt + 4096);
         while (!bytes.IsEmpty)
         {
             int length = OfpHeader.Read(bytes).Length;
-            output.Write(OfpPrint.Format(bytes[..length]));
+            OfpPrint.Append(text, bytes[..length], PortNames.None);
             bytes = bytes[length..];
+            if (text.Length >= FlushAt)
+            {
+                output.Write(text);
+                text.Clear();
+            }
         }
+
+        output.Write(text);
     }
 
     private static Times TimeOurs(string path)

@@ -16,10 +16,22 @@ public enum NiciraSubtype : ushort
     ResubmitTable = 14,
     OutputReg = 15,
     Learn = 16,
+
+    /// <summary>NXAST_EXIT.</summary>
+    Exit = 17,
     /// <summary>NXAST_DEC_TTL: OVS 3.1 reports it as OFPBAC_BAD_VENDOR_TYPE in OpenFlow 1.3 (it writes OFPAT_DEC_NW_TTL).</summary>
     DecTtl = 18,
+
+    /// <summary>NXAST_FIN_TIMEOUT.</summary>
+    FinTimeout = 19,
     Controller = 20,
     DecTtlCountIds = 21,
+
+    /// <summary>NXAST_STACK_PUSH.</summary>
+    StackPush = 27,
+
+    /// <summary>NXAST_STACK_POP.</summary>
+    StackPop = 28,
     Conjunction = 34,
     Conntrack = 35,
     Nat = 36,

@@ -296,3 +296,53 @@ public sealed record ControllerAction(ushort MaxLength, ushort ControllerId, byt
         output.Append("controller(").AppendJoin(',', parts).Append(')');
     }
 }
+
+/// <summary>
+/// NXAST_FIN_TIMEOUT (nicira-ext.h struct nx_action_fin_timeout), 16 bytes:
+/// <code>ffff | len=16 | 00002320 | subtype=19 | fin_idle_timeout(2) | fin_hard_timeout(2) | pad(2)</code>
+/// On a TCP FIN or RST, shortens the flow's idle/hard timeouts to these (0 leaves one alone).
+/// Text: <c>fin_timeout(idle_timeout=10,hard_timeout=20)</c> (OVS format_FIN_TIMEOUT prints only the non-zero ones).
+/// </summary>
+public sealed record FinTimeoutAction(ushort IdleTimeout, ushort HardTimeout) : NiciraAction
+{
+    public const int Length = 16;
+
+    public override NiciraSubtype Subtype => NiciraSubtype.FinTimeout;
+
+    public override int EncodedLength => Length;
+
+    public override void Encode(ref SpanWriter writer)
+    {
+        WriteHeader(ref writer);
+        writer.WriteUInt16(IdleTimeout);
+        writer.WriteUInt16(HardTimeout);
+        writer.WriteZeros(2);
+    }
+
+    internal static FinTimeoutAction Decode(ref SpanReader body, int length)
+    {
+        ExpectLength(length, Length, NiciraSubtype.FinTimeout);
+        return new FinTimeoutAction(body.ReadUInt16(), body.ReadUInt16());
+    }
+
+    public override void Format(StringBuilder output, PortNames names)
+    {
+        output.Append("fin_timeout(");
+        if (IdleTimeout != 0)
+        {
+            output.Append("idle_timeout=").Append(IdleTimeout).Append(',');
+        }
+
+        if (HardTimeout != 0)
+        {
+            output.Append("hard_timeout=").Append(HardTimeout).Append(',');
+        }
+
+        if (output[^1] == ',')
+        {
+            output.Length--;
+        }
+
+        output.Append(')');
+    }
+}

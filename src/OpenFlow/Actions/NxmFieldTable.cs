@@ -198,17 +198,20 @@ public static class NxmFieldTable
     /// <summary>Finds a field by NXM/OXM name, meta-flow name or alias, or null.</summary>
     public static NxmFieldInfo? FromName(string name) => ByName.GetValueOrDefault(name);
 
-    /// <summary>Finds the field whose OpenFlow 1.3 set_field header is <paramref name="header"/>.</summary>
-    public static NxmFieldInfo? FromSetFieldHeader(uint header)
+    /// <summary>Set_field headers (mask bit and length cleared) to the first field in <see cref="All"/> that uses each.</summary>
+    private static readonly FrozenDictionary<uint, NxmFieldInfo> BySetFieldHeader = BuildSetFieldIndex();
+
+    private static FrozenDictionary<uint, NxmFieldInfo> BuildSetFieldIndex()
     {
+        var map = new Dictionary<uint, NxmFieldInfo>();
         foreach (var field in All)
         {
-            if ((field.SetFieldHeader & 0xfffffe00) == (header & 0xfffffe00))
-            {
-                return field;
-            }
+            map.TryAdd(field.SetFieldHeader & 0xfffffe00, field);
         }
 
-        return null;
+        return map.ToFrozenDictionary();
     }
+
+    /// <summary>Finds the field whose OpenFlow 1.3 set_field header is <paramref name="header"/>.</summary>
+    public static NxmFieldInfo? FromSetFieldHeader(uint header) => BySetFieldHeader.GetValueOrDefault(header & 0xfffffe00);
 }

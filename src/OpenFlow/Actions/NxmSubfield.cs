@@ -221,17 +221,7 @@ public static class NxmValues
         }
     }
 
-    public static void AppendMac(StringBuilder output, ulong mac)
-    {
-        for (int shift = 40; shift >= 0; shift -= 8)
-        {
-            output.Append(((byte)(mac >> shift)).ToString("x2", CultureInfo.InvariantCulture));
-            if (shift > 0)
-            {
-                output.Append(':');
-            }
-        }
-    }
+    public static void AppendMac(StringBuilder output, ulong mac) => FieldFormat.AppendMac(output, mac);
 
     public static void AppendIpv4(StringBuilder output, uint ip) =>
         output.Append(ip >> 24).Append('.').Append((ip >> 16) & 0xff).Append('.').Append((ip >> 8) & 0xff).Append('.').Append(ip & 0xff);

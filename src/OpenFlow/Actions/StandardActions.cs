@@ -40,8 +40,14 @@ public sealed record OutputAction(uint Port, ushort MaxLength = 0) : OfpAction
             throw new OpenFlowException(OfpError.BadOutPort, $"output to port {port}");
         }
 
-        return new OutputAction(port, maxLength);
+        return maxLength == 0 && port < SharedPorts ? Shared[port] ??= new OutputAction(port) : new OutputAction(port, maxLength);
     }
+
+    /// <summary>Output to a physical port below this number without max_len decodes to a shared instance.</summary>
+    private const int SharedPorts = 1024;
+
+    /// <summary>Shared instances of the common "output:N" (a flow table names few ports; the record is immutable).</summary>
+    private static readonly OutputAction?[] Shared = new OutputAction?[SharedPorts];
 
     public override void Format(StringBuilder output, PortNames names)
     {
@@ -164,12 +170,7 @@ public sealed record SetFieldAction(OxmField Field, UInt128 Value) : OfpAction
             throw new OpenFlowException(OfpError.BadActionLen, $"set_field of {field.Name} in {length} bytes");
         }
 
-        var valueBytes = body.ReadBytes(field.Length);
-        UInt128 value = 0;
-        foreach (byte b in valueBytes)
-        {
-            value = (value << 8) | b;
-        }
+        var value = Dvr.OpenFlow.Match.Match.ReadValue(body.ReadBytes(field.Length));
 
         if (!body.Rest.IsEmpty && body.Rest.ContainsAnyExcept((byte)0))
         {

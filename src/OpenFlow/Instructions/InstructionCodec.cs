@@ -47,7 +47,10 @@ public static class InstructionCodec
         var instructions = new OfpInstruction[BitOperations.PopCount((uint)present)];
         while (!reader.IsEmpty)
         {
-            var instruction = Decode(ref reader, mode);
+            // Every header was checked by the first pass.
+            var type = (OfpInstructionType)reader.PeekUInt16();
+            var body = reader.ReadSub(reader.PeekUInt16(2), OfpError.BadInstructionLen);
+            var instruction = DecodeBody(type, ref body, mode);
             int slot = BitOperations.PopCount((uint)present & ((1u << instruction.CanonicalOrder) - 1));
             instructions[slot] = instruction;
         }
@@ -93,16 +96,22 @@ public static class InstructionCodec
         var type = CheckHeader(ref check);
         int length = reader.PeekUInt16(2);
         var body = reader.ReadSub(length, OfpError.BadInstructionLen);
+        return DecodeBody(type, ref body, mode);
+    }
+
+    /// <summary>Decodes one instruction whose header <see cref="CheckHeader"/> accepted; <paramref name="body"/> covers all of it.</summary>
+    private static OfpInstruction DecodeBody(OfpInstructionType type, ref SpanReader body, DecodeMode mode)
+    {
         body.Skip(4);
         switch (type)
         {
             case OfpInstructionType.GotoTable:
-                return new GotoTableInstruction(body.ReadByte());
+                return GotoTableInstruction.Of(body.ReadByte());
             case OfpInstructionType.WriteMetadata:
                 body.Skip(4);
                 return new WriteMetadataInstruction(body.ReadUInt64(), body.ReadUInt64());
             case OfpInstructionType.ClearActions:
-                return new ClearActionsInstruction();
+                return ClearActionsInstruction.Instance;
             case OfpInstructionType.Meter:
                 return new MeterInstruction(body.ReadUInt32());
             case OfpInstructionType.WriteActions:

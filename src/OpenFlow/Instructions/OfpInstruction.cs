@@ -69,6 +69,12 @@ public abstract record OfpInstruction
 /// <summary>OFPIT_GOTO_TABLE, 8 bytes: <c>type(2)=1 | len(2)=8 | table_id(1) | pad(3)</c>.</summary>
 public sealed record GotoTableInstruction(byte TableId) : OfpInstruction
 {
+    /// <summary>One shared instance per table id: decoded flows name few tables, and the record is immutable.</summary>
+    private static readonly GotoTableInstruction?[] ByTable = new GotoTableInstruction?[256];
+
+    /// <summary>The shared instance for <paramref name="tableId"/> (equal to <c>new GotoTableInstruction(tableId)</c>).</summary>
+    public static GotoTableInstruction Of(byte tableId) => ByTable[tableId] ??= new GotoTableInstruction(tableId);
+
     public override OfpInstructionType InstructionType => OfpInstructionType.GotoTable;
 
     public override int EncodedLength => 8;
@@ -170,6 +176,9 @@ public sealed record WriteActionsInstruction(ActionList Actions) : OfpInstructio
 /// <summary>OFPIT_CLEAR_ACTIONS, 8 bytes: <c>type(2)=5 | len(2)=8 | pad(4)</c>. Text: <c>clear_actions</c>.</summary>
 public sealed record ClearActionsInstruction : OfpInstruction
 {
+    /// <summary>A shared instance: the instruction has no fields.</summary>
+    public static readonly ClearActionsInstruction Instance = new();
+
     public override OfpInstructionType InstructionType => OfpInstructionType.ClearActions;
 
     public override int EncodedLength => 8;

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using Dvr.OpenFlow.Errors;
@@ -118,6 +119,30 @@ public sealed partial class Match : IEquatable<Match>
     internal static void WriteValue(ref SpanWriter writer, UInt128 value, int length)
     {
         var span = writer.Reserve(length);
+        switch (length)
+        {
+            case 1:
+                span[0] = (byte)value;
+                return;
+            case 2:
+                BinaryPrimitives.WriteUInt16BigEndian(span, (ushort)value);
+                return;
+            case 4:
+                BinaryPrimitives.WriteUInt32BigEndian(span, (uint)value);
+                return;
+            case 6:
+                BinaryPrimitives.WriteUInt16BigEndian(span, (ushort)(ulong)(value >> 32));
+                BinaryPrimitives.WriteUInt32BigEndian(span[2..], (uint)value);
+                return;
+            case 8:
+                BinaryPrimitives.WriteUInt64BigEndian(span, (ulong)value);
+                return;
+            case 16:
+                BinaryPrimitives.WriteUInt64BigEndian(span, (ulong)(value >> 64));
+                BinaryPrimitives.WriteUInt64BigEndian(span[8..], (ulong)value);
+                return;
+        }
+
         for (int i = length - 1; i >= 0; i--)
         {
             span[i] = (byte)value;
@@ -125,8 +150,25 @@ public sealed partial class Match : IEquatable<Match>
         }
     }
 
+    /// <summary>A big-endian value of 1..16 bytes, right-aligned; the common widths are one load each.</summary>
     internal static UInt128 ReadValue(ReadOnlySpan<byte> bytes)
     {
+        switch (bytes.Length)
+        {
+            case 1:
+                return bytes[0];
+            case 2:
+                return BinaryPrimitives.ReadUInt16BigEndian(bytes);
+            case 4:
+                return BinaryPrimitives.ReadUInt32BigEndian(bytes);
+            case 6:
+                return ((ulong)BinaryPrimitives.ReadUInt16BigEndian(bytes) << 32) | BinaryPrimitives.ReadUInt32BigEndian(bytes[2..]);
+            case 8:
+                return BinaryPrimitives.ReadUInt64BigEndian(bytes);
+            case 16:
+                return new UInt128(BinaryPrimitives.ReadUInt64BigEndian(bytes), BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]));
+        }
+
         UInt128 value = 0;
         foreach (byte b in bytes)
         {
@@ -168,31 +210,50 @@ public sealed partial class Match : IEquatable<Match>
     {
         var entries = DecodeScratch ??= new List<OxmEntry>(16);
         entries.Clear();
+        bool packetType = false;
         while (!reader.IsEmpty)
         {
-            if (DecodeEntry(ref reader, mode) is not { } entry)
+            if (!TryDecodeEntry(ref reader, mode, out var entry))
             {
                 continue;
             }
 
+            packetType |= ReferenceEquals(entry.Field, OxmFields.PacketType);
             int first = entries.Count;
-            MatchNormalizer.AddExpanded(entry, entries);
-            for (int i = first; i < entries.Count; i++)
+            if (!entry.HasMask && MatchNormalizer.IsKeptAsIs(entry.Field))
             {
-                var field = entries[i].Field;
+                // The common case: an exact field OVS stores and writes back unchanged.
+                entries.Add(entry);
+            }
+            else
+            {
+                MatchNormalizer.AddExpanded(entry, entries);
+            }
+
+            var decoded = CollectionsMarshal.AsSpan(entries);
+            for (int i = first; i < decoded.Length; i++)
+            {
+                var field = decoded[i].Field;
                 for (int j = 0; j < i; j++)
                 {
-                    if (ReferenceEquals(entries[j].Field, field))
+                    if (ReferenceEquals(decoded[j].Field, field))
                     {
                         throw new OpenFlowException(OfpError.DupField, $"field {field.Name} appears twice");
                     }
                 }
 
-                MatchPrerequisites.CheckAgainst(CollectionsMarshal.AsSpan(entries)[..i], field);
+                if (field.Prerequisite != FieldPrerequisite.None)
+                {
+                    MatchPrerequisites.CheckAgainst(decoded[..i], field);
+                }
             }
         }
 
-        MatchNormalizer.DropImpliedPacketType(entries);
+        if (packetType)
+        {
+            MatchNormalizer.DropImpliedPacketType(entries);
+        }
+
         return new Match(MatchNormalizer.Sort(entries));
     }
 
@@ -207,35 +268,45 @@ public sealed partial class Match : IEquatable<Match>
     /// Decodes one TLV; returns null for a field to ignore: an unknown field in loose mode (a header OVS does
     /// not know, including a known field with the wrong length, as nx_pull_header does), or an all-zero mask.
     /// </summary>
-    internal static OxmEntry? DecodeEntry(ref SpanReader reader, DecodeMode mode)
+    internal static OxmEntry? DecodeEntry(ref SpanReader reader, DecodeMode mode) =>
+        TryDecodeEntry(ref reader, mode, out var entry) ? entry : null;
+
+    /// <summary><see cref="DecodeEntry"/> without the nullable copy: false for a field to ignore.</summary>
+    private static bool TryDecodeEntry(ref SpanReader reader, DecodeMode mode, out OxmEntry entry)
     {
         uint header = reader.ReadUInt32();
         int payloadLength = (int)(header & 0xff);
         bool hasMask = (header & 0x100) != 0;
-        ushort cls = (ushort)(header >> 16);
+        var payload = reader.ReadBytes(payloadLength, OfpError.BadMatchLen);
         uint experimenter = 0;
-        var payload = reader.ReadSub(payloadLength, OfpError.BadMatchLen);
-        if (cls == OxmFields.ExperimenterClass)
+        if ((header >> 16) == OxmFields.ExperimenterClass)
         {
-            experimenter = payload.ReadUInt32();
+            if (payload.Length < 4)
+            {
+                throw new OpenFlowException(OfpError.BadMatchLen, $"experimenter match field 0x{header:x8} has {payload.Length} byte(s), needs 4 for the experimenter id");
+            }
+
+            experimenter = BinaryPrimitives.ReadUInt32BigEndian(payload);
+            payload = payload[4..];
         }
 
         var field = OxmFields.FromHeader(header, experimenter);
         int expected = field is null ? -1 : (hasMask ? field.Length * 2 : field.Length);
-        if (field is null || !field.KnownToOvs || payload.Remaining != expected)
+        if (field is null || !field.KnownToOvs || payload.Length != expected)
         {
             if (mode == DecodeMode.Strict)
             {
-                string why = field is null || !field.KnownToOvs ? "unknown match field" : $"match field {field.Name} with {payload.Remaining} byte(s) of value, expected {expected}:";
+                string why = field is null || !field.KnownToOvs ? "unknown match field" : $"match field {field.Name} with {payload.Length} byte(s) of value, expected {expected}:";
                 throw new OpenFlowException(OfpError.BadField, $"{why} 0x{header:x8}");
             }
 
-            return null;
+            entry = default;
+            return false;
         }
 
-        var value = ReadValue(payload.ReadBytes(field.Length));
-        var ones = OxmEntry.AllOnes(field.Length);
-        var mask = hasMask ? ReadValue(payload.ReadBytes(field.Length)) : ones;
+        var value = ReadValue(payload[..field.Length]);
+        var ones = field.OnesMask;
+        var mask = hasMask ? ReadValue(payload[field.Length..]) : ones;
         if (hasMask && !field.Maskable && mask != ones)
         {
             // nx_pull_entry: a mask on a field without one is accepted only when it is all ones.
@@ -252,10 +323,12 @@ public sealed partial class Match : IEquatable<Match>
         if (mask == 0)
         {
             // An all-wildcard field matches everything: OVS keeps nothing of it.
-            return null;
+            entry = default;
+            return false;
         }
 
-        return OxmEntry.Masked(field, value, mask);
+        entry = mask == ones ? new OxmEntry(field, value, ones, false) : new OxmEntry(field, value, mask, true);
+        return true;
     }
 
     public bool Equals(Match? other)

@@ -28,13 +28,13 @@ internal static class MatchNormalizer
             return VlanVidBits;
         }
 
-        return ReferenceEquals(field, OxmFields.IpFrag) ? FragBits : OxmEntry.AllOnes(field.Length);
+        return ReferenceEquals(field, OxmFields.IpFrag) ? FragBits : field.OnesMask;
     }
 
     /// <summary>Rejects values OVS cannot hold in the field (OFPBMC_BAD_VALUE).</summary>
     public static void CheckValue(OxmField field, UInt128 value)
     {
-        if (field.Bits < 128 && (value >> field.Bits) != 0)
+        if ((value & ~field.ValueBitsMask) != 0)
         {
             throw new OpenFlowException(OfpError.BadValue, $"value 0x{value:x} of field {field.Name} does not fit in {field.Bits} bits");
         }
@@ -58,6 +58,10 @@ internal static class MatchNormalizer
         AddExpanded(entry, expanded);
         return expanded;
     }
+
+    /// <summary>True when an exact entry of <paramref name="field"/> is its own canonical form (what <see cref="AddExpanded"/> adds unchanged).</summary>
+    public static bool IsKeptAsIs(OxmField field) =>
+        field.InMatch && !ReferenceEquals(field, OxmFields.CtState) && !ReferenceEquals(field, OxmFields.TunFlags);
 
     /// <summary>Appends the canonical entries for <paramref name="entry"/> to <paramref name="output"/>, without an iterator.</summary>
     public static void AddExpanded(OxmEntry entry, List<OxmEntry> output)
@@ -187,22 +191,25 @@ internal static class MatchNormalizer
         return null;
     }
 
-    /// <summary>Stable sort into encode order, into an array of exactly the entries' size.</summary>
+    /// <summary>Sorts into encode order, into an array of exactly the entries' size.</summary>
     public static ImmutableArray<OxmEntry> Sort(List<OxmEntry> entries)
     {
-        // Insertion sort: a match has a handful of fields, usually already in order.
-        var array = entries.ToArray();
-        for (int i = 1; i < array.Length; i++)
+        // A match holds each field once (duplicates are rejected or merged before this), and each field has its
+        // own encode order, so an entry's slot is the number of entries that come before it: every entry is
+        // written once, straight into its place.
+        var source = CollectionsMarshal.AsSpan(entries);
+        var array = new OxmEntry[source.Length];
+        for (int i = 0; i < source.Length; i++)
         {
-            var entry = array[i];
-            int j = i - 1;
-            while (j >= 0 && array[j].Field.EncodeOrder > entry.Field.EncodeOrder)
+            int order = source[i].Field.EncodeOrder;
+            int slot = 0;
+            for (int j = 0; j < source.Length; j++)
             {
-                array[j + 1] = array[j];
-                j--;
+                int other = source[j].Field.EncodeOrder;
+                slot += other < order || (other == order && j < i) ? 1 : 0;
             }
 
-            array[j + 1] = entry;
+            array[slot] = source[i];
         }
 
         return ImmutableCollectionsMarshal.AsImmutableArray(array);

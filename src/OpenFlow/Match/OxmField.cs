@@ -25,6 +25,7 @@ public sealed class OxmField
         Experimenter = experimenter;
         Bits = length * 8;
         OvsName = name;
+        OnesMask = OxmEntry.AllOnes(length);
     }
 
     /// <summary>Open vSwitch's canonical field name (e.g. "eth_src", "tun_id", "reg0").</summary>
@@ -45,7 +46,23 @@ public sealed class OxmField
     public uint Experimenter { get; }
 
     /// <summary>Significant bits of the value (vlan_vid has 13 of its 16, mpls_label 20 of 32); a larger value is OFPBMC_BAD_VALUE.</summary>
-    public int Bits { get; init; }
+    public int Bits
+    {
+        get => _bits;
+        init
+        {
+            _bits = value;
+            ValueBitsMask = value >= 128 ? UInt128.MaxValue : (UInt128.One << value) - 1;
+        }
+    }
+
+    private readonly int _bits;
+
+    /// <summary>All ones over <see cref="Length"/> bytes, computed once: decoding compares every mask with it.</summary>
+    internal UInt128 OnesMask { get; }
+
+    /// <summary>All ones over <see cref="Bits"/>: a value with a bit outside it does not fit the field.</summary>
+    internal UInt128 ValueBitsMask { get; private init; }
 
     /// <summary>How Open vSwitch writes a value of this field (lib/meta-flow.h "Formatting").</summary>
     public FieldValueFormat Format { get; init; } = FieldValueFormat.Decimal;

@@ -311,12 +311,59 @@ public static class OxmFields
 
     private static ulong Key(uint typeKey, uint experimenter) => ((ulong)experimenter << 32) | typeKey;
 
+    /// <summary>The classes with a direct table below, in table order; other classes go through <see cref="ByKey"/>.</summary>
+    private static readonly ushort[] TableClasses = [OpenFlowBasic, Nxm0, Nxm1, PacketRegs, EricssonClass];
+
+    /// <summary>
+    /// Fields by (class, oxm_field): 128 slots per class of <see cref="TableClasses"/>, so the decoder finds a
+    /// field with one array index instead of a hash lookup per TLV.
+    /// </summary>
+    private static readonly OxmField?[] ByClassAndField = BuildFieldTable();
+
+    private static OxmField?[] BuildFieldTable()
+    {
+        var table = new OxmField?[TableClasses.Length * 128];
+        foreach (var (key, field) in ByKey)
+        {
+            int slot = TableSlot((uint)key);
+            if ((key >> 32) == 0 && slot >= 0)
+            {
+                table[slot] = field;
+            }
+        }
+
+        return table;
+    }
+
+    /// <summary>Index into <see cref="ByClassAndField"/> for a header, or -1 when its class has no table.</summary>
+    private static int TableSlot(uint header)
+    {
+        int classIndex = (header >> 16) switch
+        {
+            OpenFlowBasic => 0,
+            Nxm0 => 1,
+            Nxm1 => 2,
+            PacketRegs => 3,
+            EricssonClass => 4,
+            _ => -1,
+        };
+        return classIndex < 0 ? -1 : (classIndex * 128) + (int)((header >> 9) & 0x7f);
+    }
+
     /// <summary>
     /// Finds a field by its OXM header (has-mask and length bits are ignored; the decoder checks the length).
     /// Alternate headers OVS accepts for a field (NXM_OF_ETH_SRC for eth_src, ...) give the canonical field.
     /// </summary>
-    public static OxmField? FromHeader(uint header, uint experimenter = 0) =>
-        ByKey.GetValueOrDefault(Key(header & 0xfffffe00u, (header >> 16) == ExperimenterClass ? experimenter : 0));
+    public static OxmField? FromHeader(uint header, uint experimenter = 0)
+    {
+        int slot = TableSlot(header);
+        if (slot >= 0)
+        {
+            return ByClassAndField[slot];
+        }
+
+        return (header >> 16) == ExperimenterClass ? ByKey.GetValueOrDefault(Key(header & 0xfffffe00u, experimenter)) : null;
+    }
 
     /// <summary>Every name ovs-ofctl accepts for a field in a match, set_field, load or move, plus our canonical names.</summary>
     private static readonly FrozenDictionary<string, OxmField> ByName = BuildNameIndex();

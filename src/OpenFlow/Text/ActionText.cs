@@ -96,7 +96,17 @@ public static class ActionText
     /// <c>write_actions(...)</c>, <c>clear_actions</c>, <c>write_metadata:V[/M]</c> and <c>meter:N</c> are
     /// instructions, which OVS requires in its canonical order. <c>drop</c> (alone) means no instructions.
     /// </summary>
-    public static InstructionList ParseInstructions(string text, PortNames names)
+    public static InstructionList ParseInstructions(string text, PortNames names) => ParseFlowInstructions(text, names, null);
+
+    /// <summary>
+    /// As <see cref="ParseInstructions(string, PortNames)"/>, for a flow whose match is <paramref name="match"/>:
+    /// the OpenFlow 1.0-era actions whose OpenFlow 1.3 encoding depends on the match (mod_vlan_vid, mod_vlan_pcp,
+    /// mod_tp_src, mod_tp_dst, set_vlan_vid, set_vlan_pcp) are encoded as ovs-ofctl encodes them for that flow.
+    /// </summary>
+    public static InstructionList ParseInstructions(string text, PortNames names, Dvr.OpenFlow.Match.Match? match) =>
+        ParseFlowInstructions(text, names, match is null ? null : new FlowActionContext(match));
+
+    private static InstructionList ParseFlowInstructions(string text, PortNames names, FlowActionContext? flow)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(names);
@@ -144,7 +154,7 @@ public static class ActionText
                     Add(new ClearActionsInstruction(), 2, "clear_actions");
                     break;
                 case "write_actions":
-                    var written = ParseActions(item.Value, names);
+                    var written = ParseActionList(item.Value, names, flow);
                     if (written.Actions.FirstOrDefault(a => !WriteActionsInstruction.IsAllowedInActionSet(a)) is { } disallowed)
                     {
                         throw new TextParseException($"write_actions: action {disallowed} is not allowed in the action set");
@@ -165,7 +175,7 @@ public static class ActionText
                         sawApply = true;
                     }
 
-                    ParseAction(item, names, apply);
+                    ParseAction(item, names, apply, flow);
                     break;
             }
         }
@@ -184,7 +194,9 @@ public static class ActionText
     }
 
     /// <summary>Parses a plain action list (e.g. the inside of write_actions(...)); "drop" alone is the empty list.</summary>
-    public static ActionList ParseActions(string text, PortNames names)
+    public static ActionList ParseActions(string text, PortNames names) => ParseActionList(text, names, null);
+
+    private static ActionList ParseActionList(string text, PortNames names, FlowActionContext? flow)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(names);
@@ -202,13 +214,13 @@ public static class ActionText
                 continue;
             }
 
-            ParseAction(item, names, actions);
+            ParseAction(item, names, actions, flow);
         }
 
         return new ActionList(actions.ToArray());
     }
 
-    private static void ParseAction(KeyValue item, PortNames names, List<OfpAction> actions)
+    private static void ParseAction(KeyValue item, PortNames names, List<OfpAction> actions, FlowActionContext? flow)
     {
         string key = item.Key.ToLowerInvariant();
         string value = item.Value;
@@ -233,19 +245,43 @@ public static class ActionText
                 }
 
                 actions.Add(new PushVlanAction(tpid));
+                flow?.PushVlan();
                 break;
             case "pop_vlan":
             case "strip_vlan":
                 actions.Add(new PopVlanAction());
+                flow?.PopVlan();
                 break;
             case "mod_vlan_vid":
             case "set_vlan_vid":
                 ushort vid = (ushort)ParseUInt(value, key, 4095);
+                AddVlanPushIfNeeded(actions, flow, key);
                 actions.Add(SetField("vlan_vid", (UInt128)(vid | 0x1000u), key));
                 break;
             case "mod_vlan_pcp":
             case "set_vlan_pcp":
-                actions.Add(SetField("vlan_pcp", ParseUInt(value, key, 7), key));
+                ulong pcp = ParseUInt(value, key, 7);
+                AddVlanPushIfNeeded(actions, flow, key);
+                actions.Add(SetField("vlan_pcp", pcp, key));
+                break;
+            case "enqueue":
+                actions.AddRange(ParseEnqueue(item, names));
+                break;
+            case "push":
+            case "pop":
+                actions.Add(ParseStack(key == "pop", value));
+                break;
+            case "exit":
+                actions.Add(new ExitAction());
+                break;
+            case "fin_timeout":
+                if (flow is not null && flow.TransportProtocol != "tcp")
+                {
+                    // check_FIN_TIMEOUT: only a TCP flow can see a FIN.
+                    throw new TextParseException("fin_timeout: the flow's match must pin tcp for OpenFlow 1.3");
+                }
+
+                actions.Add(ParseFinTimeout(value));
                 break;
             case "mod_dl_src":
                 actions.Add(SetField("eth_src", ParseWith(value, "eth_src", names), key));
@@ -332,8 +368,11 @@ public static class ActionText
                 break;
             case "mod_tp_src":
             case "mod_tp_dst":
-                // OVS picks tcp_/udp_/sctp_ from the flow's match, which this parser does not see.
-                throw new TextParseException($"{item.Key}: needs the flow's match to choose tcp, udp or sctp; write set_field:{value}->tcp_{key[^3..]} (or udp_/sctp_) instead");
+                // OVS picks tcp_/udp_/sctp_ from the flow's match (check_SET_L4_SRC_PORT, encode_SET_L4_SRC_PORT).
+                string protocol = flow?.TransportProtocol ?? throw new TextParseException(
+                    $"{item.Key}: the flow's match must pin tcp, udp or sctp (not a later fragment) for OpenFlow 1.3; write set_field:{value}->tcp_{key[^3..]} (or udp_/sctp_) instead");
+                actions.Add(SetField($"{protocol}_{key[^3..]}", ParseUInt(value, key, ushort.MaxValue), key));
+                break;
             default:
                 if (item.Delimiter == '\0' && TryParsePort(item.Key, names, out uint port))
                 {
@@ -343,6 +382,112 @@ public static class ActionText
 
                 throw new TextParseException($"unknown action {item.Key}");
         }
+    }
+
+    /// <summary>
+    /// OVS encode_SET_VLAN_VID / encode_SET_VLAN_PCP for OpenFlow 1.1+: mod_vlan_* on a flow that has no VLAN header
+    /// (by its match and the actions so far) first pushes an 802.1Q tag; set_vlan_* never does, so OVS rejects it
+    /// for OpenFlow 1.3 on such a flow (check_SET_VLAN_VID: "inconsistent match").
+    /// </summary>
+    private static void AddVlanPushIfNeeded(List<OfpAction> actions, FlowActionContext? flow, string key)
+    {
+        if (flow is null || flow.HasVlan)
+        {
+            return;
+        }
+
+        if (key.StartsWith("set_", StringComparison.Ordinal))
+        {
+            throw new TextParseException($"{key}: the flow has no VLAN header, so OpenFlow 1.3 cannot express it (use mod_{key[4..]}, which pushes one)");
+        }
+
+        actions.Add(new PushVlanAction());
+        flow.PushVlan();
+    }
+
+    /// <summary>OVS parse_ENQUEUE: <c>enqueue:PORT:QUEUE</c> or <c>enqueue(PORT,QUEUE)</c>, in OpenFlow 1.3 set_queue, output, pop_queue.</summary>
+    private static OfpAction[] ParseEnqueue(KeyValue item, PortNames names)
+    {
+        string[] parts = item.Value.Split(item.Delimiter == '(' ? ',' : ':');
+        if (parts.Length != 2)
+        {
+            throw new TextParseException($"enqueue: {item.Value}: expected port and queue, as enqueue:PORT:QUEUE or enqueue(PORT,QUEUE)");
+        }
+
+        uint port = ParsePort(parts[0].Trim(), names);
+        uint queue = ParseUInt32(parts[1].Trim(), "enqueue");
+        // encode_ENQUEUE (OpenFlow 1.1+) writes the output with max_len 0xffff, whatever the port.
+        return [new SetQueueAction(queue), new OutputAction(port, ushort.MaxValue), new PopQueueAction()];
+    }
+
+    /// <summary>OVS parse_FIN_TIMEOUT: <c>fin_timeout(idle_timeout=N,hard_timeout=N)</c>, either or both.</summary>
+    private static FinTimeoutAction ParseFinTimeout(string text)
+    {
+        ushort idle = 0;
+        ushort hard = 0;
+        foreach (var option in SplitKeyValues(text))
+        {
+            switch (option.Key)
+            {
+                case "idle_timeout":
+                    idle = (ushort)ParseUInt(option.Value, "fin_timeout idle_timeout", ushort.MaxValue);
+                    break;
+                case "hard_timeout":
+                    hard = (ushort)ParseUInt(option.Value, "fin_timeout hard_timeout", ushort.MaxValue);
+                    break;
+                default:
+                    throw new TextParseException($"fin_timeout: invalid key \"{option.Key}\"");
+            }
+        }
+
+        return new FinTimeoutAction(idle, hard);
+    }
+
+    /// <summary>OVS nxm_parse_stack_action: <c>push:SUBFIELD</c> (any readable field) or <c>pop:SUBFIELD</c> (a writable one).</summary>
+    private static StackAction ParseStack(bool pop, string text)
+    {
+        var subfield = NxmSubfield.Parse(text);
+        if (pop && !subfield.Field.Writable)
+        {
+            throw new TextParseException($"pop:{text}: destination field is read-only");
+        }
+
+        return new StackAction(pop, subfield);
+    }
+
+    /// <summary>
+    /// What OVS's ofpacts_check learns from a flow's match while it walks the actions: whether a VLAN header is
+    /// present (the match's CFI bit, then push_vlan/pop_vlan) and which transport protocol mod_tp_* rewrites.
+    /// </summary>
+    private sealed class FlowActionContext
+    {
+        private int _vlans;
+
+        public FlowActionContext(Dvr.OpenFlow.Match.Match match)
+        {
+            var vid = match.Get(OxmFields.VlanVid);
+            _vlans = vid is { } v && (v.Value & 0x1000) != 0 ? 1 : 0;
+            uint? ethType = match.Get(OxmFields.EthType) is { HasMask: false } t ? (uint)t.Value : null;
+            uint? proto = match.Get(OxmFields.IpProto) is { HasMask: false } p ? (uint)p.Value : null;
+            bool ip = ethType is MatchPrerequisites.EthTypeIpv4 or MatchPrerequisites.EthTypeIpv6;
+            bool laterFragment = match.Get(OxmFields.IpFrag) is { } frag && (frag.Value & 0x2) != 0;
+            TransportProtocol = !ip || laterFragment ? null : proto switch
+            {
+                MatchPrerequisites.IpProtoTcp => "tcp",
+                MatchPrerequisites.IpProtoUdp => "udp",
+                MatchPrerequisites.IpProtoSctp => "sctp",
+                _ => null,
+            };
+        }
+
+        public bool HasVlan => _vlans > 0;
+
+        /// <summary>"tcp", "udp" or "sctp" when the match pins one (and is not a later fragment), else null.</summary>
+        public string? TransportProtocol { get; }
+
+        public void PushVlan() => _vlans++;
+
+        public void PopVlan() => _vlans = Math.Max(0, _vlans - 1);
     }
 
     private static bool IsFieldName(string text) => NxmFieldTable.FromName(text.Trim()) is not null && !TryParsePort(text, PortNames.None, out _);

@@ -97,7 +97,7 @@ public static class FieldFormat
     }
 
     /// <summary>ETH_ADDR_FMT "xx:xx:xx:xx:xx:xx", written in place (no string per address).</summary>
-    private static void AppendMac(StringBuilder output, ulong mac)
+    internal static void AppendMac(StringBuilder output, ulong mac)
     {
         Span<char> text = stackalloc char[17];
         for (int i = 0; i < 6; i++)
@@ -123,10 +123,30 @@ public static class FieldFormat
         {
             output.Append('0');
         }
+        else if (value <= ulong.MaxValue)
+        {
+            output.Append("0x");
+            AppendHexDigits(output, (ulong)value);
+        }
         else
         {
             output.Append("0x").Append(value.ToString("x", CultureInfo.InvariantCulture));
         }
+    }
+
+    /// <summary>"%x": the hex digits of <paramref name="value"/> without leading zeros ("0" for zero), written in place.</summary>
+    internal static void AppendHexDigits(StringBuilder output, ulong value)
+    {
+        Span<char> text = stackalloc char[16];
+        int start = text.Length;
+        do
+        {
+            text[--start] = HexDigits[(int)(value & 0xf)];
+            value >>= 4;
+        }
+        while (value != 0);
+
+        output.Append(text[start..]);
     }
 
     private static void AppendHexMask(StringBuilder output, UInt128? mask)

@@ -163,10 +163,11 @@ public static class FlowModText
             throw new TextParseException("actions are not allowed when deleting flows");
         }
 
+        var match = MatchText.Parse(matchPairs, names);
         return mod with
         {
-            Match = MatchText.Parse(matchPairs, names),
-            Instructions = actions is null ? InstructionList.Drop : ActionText.ParseInstructions(actions, names),
+            Match = match,
+            Instructions = actions is null ? InstructionList.Drop : ActionText.ParseInstructions(actions, names, match),
         };
     }
 

@@ -219,6 +219,68 @@ public static class MatchText
             output.Append("priority=").Append(p).Append(',');
         }
 
+        if (view.Any(MetadataGroup))
+        {
+            AppendMetadata(output, view, names);
+        }
+
+        uint? ethType = view.EthType;
+        uint? proto = view.Exact(OxmFields.IpProto) is { } pr ? (uint)pr : null;
+        bool skipType = false;
+        bool skipProto = false;
+        if (ethType is { } type)
+        {
+            string? shorthand = Shorthand(type, proto, out skipProto);
+            if (shorthand is not null)
+            {
+                output.Append(shorthand).Append(',');
+                skipType = true;
+            }
+        }
+
+        if (view.Any(RegisterGroup))
+        {
+            for (int i = 0; i < OxmFields.Regs.Count; i++)
+            {
+                AppendUInt32Masked(output, OxmFields.Regs[i].Name, view.Get(OxmFields.Regs[i]));
+            }
+        }
+
+        if (view.Any(TunnelGroup))
+        {
+            AppendTunnel(output, view, names);
+        }
+
+        AppendUInt64Masked(output, "metadata", view.Get(OxmFields.Metadata));
+        if (view.Get(OxmFields.InPort) is { } inPort)
+        {
+            output.Append("in_port=");
+            FieldFormat.AppendPort(output, (uint)inPort.Value, names);
+            output.Append(',');
+        }
+
+        AppendVlan(output, view);
+        AppendAddress(output, "dl_src", view.Get(OxmFields.EthSrc), names);
+        AppendAddress(output, "dl_dst", view.Get(OxmFields.EthDst), names);
+        if (!skipType && ethType is { } rawType)
+        {
+            output.Append("dl_type=0x").Append(rawType.ToString("x4", CultureInfo.InvariantCulture)).Append(',');
+        }
+
+        if (view.Any(NetworkGroup))
+        {
+            AppendNetwork(output, view, ethType, proto, skipProto, names);
+        }
+
+        if (output.Length > start && output[^1] == ',')
+        {
+            output.Length--;
+        }
+    }
+
+    /// <summary>The pipeline metadata and conntrack part of match_format, printed before the packet fields.</summary>
+    private static void AppendMetadata(StringBuilder output, MatchView view, PortNames names)
+    {
         AppendUInt32Masked(output, "pkt_mark", view.Get(OxmFields.PktMark));
         AppendUInt32Masked(output, "recirc_id", view.Get(OxmFields.RecircId));
         AppendUInt32Masked(output, "dp_hash", view.Get(OxmFields.DpHash));
@@ -266,43 +328,11 @@ public static class MatchText
             // match_format prints the packet type of a megaflow (recirc_id matched) that matches packet headers.
             output.Append("eth,");
         }
+    }
 
-        uint? ethType = view.EthType;
-        uint? proto = view.Exact(OxmFields.IpProto) is { } pr ? (uint)pr : null;
-        bool skipType = false;
-        bool skipProto = false;
-        if (ethType is { } type)
-        {
-            string? shorthand = Shorthand(type, proto, out skipProto);
-            if (shorthand is not null)
-            {
-                output.Append(shorthand).Append(',');
-                skipType = true;
-            }
-        }
-
-        for (int i = 0; i < OxmFields.Regs.Count; i++)
-        {
-            AppendUInt32Masked(output, OxmFields.Regs[i].Name, view.Get(OxmFields.Regs[i]));
-        }
-
-        AppendTunnel(output, view, names);
-        AppendUInt64Masked(output, "metadata", view.Get(OxmFields.Metadata));
-        if (view.Get(OxmFields.InPort) is { } inPort)
-        {
-            output.Append("in_port=");
-            FieldFormat.AppendPort(output, (uint)inPort.Value, names);
-            output.Append(',');
-        }
-
-        AppendVlan(output, view);
-        AppendAddress(output, "dl_src", view.Get(OxmFields.EthSrc), names);
-        AppendAddress(output, "dl_dst", view.Get(OxmFields.EthDst), names);
-        if (!skipType && ethType is { } rawType)
-        {
-            output.Append("dl_type=0x").Append(rawType.ToString("x4", CultureInfo.InvariantCulture)).Append(',');
-        }
-
+    /// <summary>The L3 and L4 part of match_format (after dl_type): addresses, nw_proto, ToS, MPLS, fragments, ports.</summary>
+    private static void AppendNetwork(StringBuilder output, MatchView view, uint? ethType, uint? proto, bool skipProto, PortNames names)
+    {
         bool isArp = ethType is MatchPrerequisites.EthTypeArp or MatchPrerequisites.EthTypeRarp;
         bool isIpv6 = ethType == MatchPrerequisites.EthTypeIpv6;
         if (isIpv6)
@@ -396,12 +426,30 @@ public static class MatchText
             FieldFormat.AppendFlagsMasked(output, FieldFormat.TcpFlagName, (uint)tcpFlags.Value, (uint)tcpFlags.Mask & 0x0fff, 0x0fff);
             output.Append(',');
         }
-
-        if (output.Length > start && output[^1] == ',')
-        {
-            output.Length--;
-        }
     }
+
+    /// <summary>
+    /// The fields each optional block of <see cref="Format"/> prints: a block none of whose fields is in the match
+    /// prints nothing, so it is skipped with one test instead of a test per field.
+    /// </summary>
+    private static readonly FieldBits MetadataGroup = FieldBits.Of(
+        OxmFields.PktMark, OxmFields.RecircId, OxmFields.DpHash, OxmFields.ConjId, OxmFields.ActsetOutput, OxmFields.CtState,
+        OxmFields.CtZone, OxmFields.CtMark, OxmFields.CtLabel, OxmFields.CtNwSrc, OxmFields.CtIpv6Src, OxmFields.CtNwDst,
+        OxmFields.CtIpv6Dst, OxmFields.CtNwProto, OxmFields.CtTpSrc, OxmFields.CtTpDst);
+
+    private static readonly FieldBits RegisterGroup = FieldBits.Of([.. OxmFields.Regs]);
+
+    private static readonly FieldBits TunnelGroup = FieldBits.Of(
+        OxmFields.TunnelId, OxmFields.TunSrc, OxmFields.TunDst, OxmFields.TunIpv6Src, OxmFields.TunIpv6Dst, OxmFields.TunGbpId,
+        OxmFields.TunGbpFlags, OxmFields.TunFlags);
+
+    private static readonly FieldBits NetworkGroup = FieldBits.Of(
+        OxmFields.Ipv6Src, OxmFields.Ipv6Dst, OxmFields.Ipv6Flabel, OxmFields.ArpSpa, OxmFields.ArpTpa, OxmFields.Ipv4Src,
+        OxmFields.Ipv4Dst, OxmFields.ArpOp, OxmFields.IpProto, OxmFields.ArpSha, OxmFields.ArpTha, OxmFields.IpDscp, OxmFields.IpEcn,
+        OxmFields.NwTtl, OxmFields.MplsLabel, OxmFields.MplsTc, OxmFields.MplsTtl, OxmFields.MplsBos, OxmFields.IpFrag,
+        OxmFields.Icmpv4Type, OxmFields.Icmpv4Code, OxmFields.Icmpv6Type, OxmFields.Icmpv6Code, OxmFields.Ipv6NdTarget,
+        OxmFields.Ipv6NdSll, OxmFields.Ipv6NdTll, OxmFields.NdReserved, OxmFields.NdOptionsType, OxmFields.TcpSrc, OxmFields.TcpDst,
+        OxmFields.UdpSrc, OxmFields.UdpDst, OxmFields.SctpSrc, OxmFields.SctpDst, OxmFields.TcpFlags);
 
     /// <summary>The match as ovs-ofctl prints it (<see cref="Format"/> into a new string).</summary>
     public static string ToText(M match, PortNames names, int? priority = null)
@@ -685,6 +733,9 @@ public static class MatchText
 
         public bool Has(OxmField field) => Get(field) is not null;
 
+        /// <summary>True when some field of <paramref name="group"/> is in the match.</summary>
+        public bool Any(in FieldBits group) => _present.Intersects(group);
+
         public UInt128? Exact(OxmField field) => Get(field) is { HasMask: false } e ? e.Value : null;
 
         public uint? EthType => Exact(OxmFields.EthType) is { } t ? (uint)t : null;
@@ -719,6 +770,31 @@ public static class MatchText
             {
                 _words[order >> 6] |= 1UL << (order & 63);
             }
+        }
+
+        public static FieldBits Of(params OxmField[] fields)
+        {
+            var bits = default(FieldBits);
+            foreach (var field in fields)
+            {
+                bits.Add(field.EncodeOrder);
+            }
+
+            return bits;
+        }
+
+        /// <summary>True when a bit is set in both (fields of order 256 and above are never in a group).</summary>
+        public readonly bool Intersects(in FieldBits other)
+        {
+            for (int i = 0; i < WordCount; i++)
+            {
+                if ((_words[i] & other._words[i]) != 0)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         public readonly bool MayContain(int order) =>

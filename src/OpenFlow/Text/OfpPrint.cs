@@ -32,7 +32,8 @@ public static class OfpPrint
         CachedBuilder = null;
         try
         {
-            return FormatInto(output.Clear(), message, names, verbosity);
+            AppendInto(output.Clear(), message, names, verbosity);
+            return output.ToString();
         }
         finally
         {
@@ -49,18 +50,30 @@ public static class OfpPrint
     /// <summary>Builders that grew past this (a big multipart reply) are left to the GC rather than kept.</summary>
     private const int MaxCachedCapacity = 16 * 1024;
 
-    private static string FormatInto(StringBuilder output, ReadOnlySpan<byte> message, PortNames names, int verbosity)
+    /// <summary>
+    /// Appends the text <see cref="Format(ReadOnlySpan{byte}, PortNames, int)"/> returns to <paramref name="output"/>,
+    /// without a string per message (for printing many messages into one builder or writer).
+    /// </summary>
+    public static void Append(StringBuilder output, ReadOnlySpan<byte> message, PortNames names, int verbosity = DefaultVerbosity)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(names);
+        AppendInto(output, message, names, verbosity);
+    }
+
+    private static void AppendInto(StringBuilder output, ReadOnlySpan<byte> message, PortNames names, int verbosity)
     {
         if (message.Length == 0)
         {
-            return "OpenFlow message is empty\n";
+            output.Append("OpenFlow message is empty\n");
+            return;
         }
 
         if (message.Length < OfpHeader.Size)
         {
             output.Append("OpenFlow packet too short (only ").Append(message.Length).Append(" bytes):\n");
             HexDump.Append(output, message, ascii: true);
-            return output.ToString();
+            return;
         }
 
         var header = OfpHeader.Read(message);
@@ -74,14 +87,14 @@ public static class OfpPrint
 
             output.Append("(***truncated to ").Append(message.Length).Append(" bytes from ").Append(header.Length).Append("***)\n");
             HexDump.Append(output, message, ascii: true);
-            return output.ToString();
+            return;
         }
 
         if (header.Length < message.Length)
         {
             output.Append("(***only uses ").Append(header.Length).Append(" bytes out of ").Append(message.Length).Append("***)\n");
             HexDump.Append(output, message, ascii: true);
-            return output.ToString();
+            return;
         }
 
         OfpError? error = RawCheck(message, header, partial: false);
@@ -121,7 +134,6 @@ public static class OfpPrint
         }
 
         AddNewline(output);
-        return output.ToString();
     }
 
     /// <summary>OVS's name for a message type (ofp-msgs.h), e.g. "OFPT_FLOW_MOD".</summary>
@@ -174,7 +186,9 @@ public static class OfpPrint
             6 => " (OF1.5)",
             _ => " (OF 0x" + header.Version.ToString("x2", CultureInfo.InvariantCulture) + ")",
         });
-        output.Append(CultureInfo.InvariantCulture, $" (xid=0x{header.Xid:x}):");
+        output.Append(" (xid=0x");
+        FieldFormat.AppendHexDigits(output, header.Xid);
+        output.Append("):");
     }
 
     private static string RawName(ReadOnlySpan<byte> message, OfpHeader header)

@@ -14,12 +14,16 @@ public ref struct SpanReader
     private readonly ReadOnlySpan<byte> _buffer;
     private int _position;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public SpanReader(ReadOnlySpan<byte> buffer, OfpError lengthError = default)
     {
         _buffer = buffer;
         _position = 0;
-        LengthError = lengthError == default ? OfpError.BadLen : lengthError;
+        LengthError = IsUnset(lengthError) ? OfpError.BadLen : lengthError;
     }
+
+    /// <summary>True for default(OfpError), "no error given"; field by field, cheaper than record equality.</summary>
+    private static bool IsUnset(OfpError error) => error.Type == 0 && error.Code == 0 && error.Experimenter == 0;
 
     /// <summary>The error reported when a read runs past the end (BAD_LEN of the enclosing family).</summary>
     public OfpError LengthError { get; }
@@ -49,9 +53,11 @@ public ref struct SpanReader
         return slice;
     }
 
-    private readonly void ThrowShort(int count) =>
+    private readonly void ThrowShort(int count) => ThrowShort(count, LengthError);
+
+    private readonly void ThrowShort(int count, OfpError lengthError) =>
         throw new OpenFlowException(
-            LengthError,
+            lengthError,
             $"message too short: needed {count} byte(s) at offset {_position}, {_buffer.Length - _position} left");
 
     public byte ReadByte() => Take(1)[0];
@@ -64,11 +70,25 @@ public ref struct SpanReader
 
     public ReadOnlySpan<byte> ReadBytes(int count) => Take(count);
 
+    /// <summary>Reads <paramref name="count"/> bytes, failing with <paramref name="lengthError"/> when fewer are left.</summary>
+    public ReadOnlySpan<byte> ReadBytes(int count, OfpError lengthError)
+    {
+        if ((uint)count > (uint)(_buffer.Length - _position))
+        {
+            ThrowShort(count, lengthError);
+        }
+
+        var slice = _buffer.Slice(_position, count);
+        _position += count;
+        return slice;
+    }
+
     public void Skip(int count) => Take(count);
 
     /// <summary>Reads the next <paramref name="count"/> bytes as a child reader with its own length error.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public SpanReader ReadSub(int count, OfpError lengthError = default) =>
-        new(Take(count), lengthError == default ? LengthError : lengthError);
+        new(Take(count), IsUnset(lengthError) ? LengthError : lengthError);
 
     public readonly ushort PeekUInt16(int offset = 0)
     {

@@ -39,6 +39,43 @@ internal static class ActionCorpus
         ("priority=1,dl_vlan=5", "set_field:4097->vlan_vid,set_field:5->vlan_pcp"),
         ("priority=1,dl_vlan=5", "set_field:4106->vlan_vid"),
 
+        // OpenFlow 1.0-era VLAN spellings whose OpenFlow 1.3 form depends on the match: without a VLAN header
+        // mod_vlan_* first pushes one (OVS encode_SET_VLAN_VID), set_vlan_* needs one.
+        ("priority=1", "mod_vlan_vid:5"),
+        ("priority=1", "mod_vlan_pcp:3"),
+        ("priority=1", "mod_vlan_vid:5,mod_vlan_pcp:2"),
+        ("priority=1", "mod_vlan_vid:5,strip_vlan,mod_vlan_vid:6"),
+        ("priority=1", "push_vlan:0x8100,mod_vlan_vid:5"),
+        ("priority=1", "write_actions(mod_vlan_vid:5)"),
+        ("priority=1", "mod_vlan_vid:5,write_actions(mod_vlan_pcp:5)"),
+        ("priority=1,dl_vlan=0xffff", "mod_vlan_vid:5"),
+        ("priority=1,vlan_tci=0/0x1000", "mod_vlan_vid:5"),
+        ("priority=1,vlan_tci=0x1000/0x1000", "mod_vlan_vid:5"),
+        ("priority=1,dl_vlan_pcp=3", "mod_vlan_vid:5"),
+        ("priority=1,dl_vlan=3", "set_vlan_vid:5,set_vlan_pcp:4"),
+
+        // mod_tp_*: the field follows the match's protocol.
+        ("priority=1,tcp", "mod_tp_src:80,mod_tp_dst:8080"),
+        ("priority=1,udp6", "mod_tp_dst:53"),
+        ("priority=1,sctp", "mod_tp_src:1"),
+        ("priority=1,ip,nw_proto=6", "mod_tp_src:80"),
+        ("priority=1,tcp", "write_actions(mod_tp_src:80)"),
+
+        // enqueue, register stack, exit.
+        ("priority=1", "enqueue:1:2"),
+        ("priority=1", "enqueue(1,2)"),
+        ("priority=1", "enqueue:LOCAL:7"),
+        ("priority=1", "push:NXM_NX_REG0[]"),
+        ("priority=1", "push:reg0[0..7],pop:NXM_NX_REG1[8..15]"),
+        ("priority=1", "push:NXM_NX_REG0[0..3],pop:NXM_OF_IN_PORT[]"),
+        ("priority=1", "push:NXM_OF_ETH_SRC[],pop:NXM_OF_ETH_DST[]"),
+        ("priority=1", "exit"),
+        ("priority=1", "output:1,exit"),
+        ("priority=1,tcp", "fin_timeout(idle_timeout=10)"),
+        ("priority=1,tcp", "fin_timeout(hard_timeout=20)"),
+        ("priority=1,tcp", "fin_timeout(idle_timeout=10,hard_timeout=20),output:1"),
+        ("priority=1,tcp6", "fin_timeout(hard_timeout=5,idle_timeout=6)"),
+
         // set_field and the mod_* spellings.
         ("priority=1", "set_field:fa:16:3f:00:00:01->eth_src"),
         ("priority=1", "set_field:fa:16:3f:00:00:01->eth_dst,output:3"),
@@ -167,6 +204,16 @@ internal static class ActionCorpus
     public static readonly (string Match, string Actions)[] Invalid =
     [
         ("priority=1", "bogus_action"),
+        ("priority=1", "mod_tp_src:80"),
+        ("priority=1,icmp", "mod_tp_dst:80"),
+        ("priority=1,tcp,nw_frag=later", "mod_tp_src:1"),
+        ("priority=1", "set_vlan_vid:5"),
+        ("priority=1", "set_vlan_pcp:5"),
+        ("priority=1", "pop:NXM_OF_ETH_TYPE[]"),
+        ("priority=1", "enqueue:1"),
+        ("priority=1", "fin_timeout(idle_timeout=10)"),
+        ("priority=1,udp", "fin_timeout(idle_timeout=10)"),
+        ("priority=1,tcp", "fin_timeout(idle=10)"),
         ("priority=1", "output:1,drop"),
         ("priority=1", "goto_table:3,output:1"),
         ("priority=1", "write_metadata:0x5,clear_actions"),

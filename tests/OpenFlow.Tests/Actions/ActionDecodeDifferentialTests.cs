@@ -342,4 +342,41 @@ public class ActionDecodeDifferentialTests
 
         Assert.Pass();
     }
+
+    [Test]
+    public void Decode_NiciraActionsNotImplemented_FailWithBadVendorType()
+    {
+        // Arrange: OVS's own OpenFlow 1.3 encodings of Nicira actions this codec does not implement
+        // (NXAST_CLONE, NXAST_MULTIPATH, NXAST_BUNDLE, NXAST_SAMPLE2, NXAST_CONTROLLER2).
+        (string Match, string Actions)[] unimplemented =
+        [
+            ("priority=1", "clone(output:1)"),
+            ("priority=1", "multipath(eth_src,50,modulo_n,1,0,NXM_NX_REG0[])"),
+            ("priority=1", "bundle(eth_src,0,active_backup,ofport,members:1,2)"),
+            ("priority=1", "sample(probability=100,collector_set_id=1)"),
+            ("priority=1", "controller(userdata=01.02,pause)"),
+        ];
+        var flows = ActionOracle.ParseFlows(unimplemented);
+        Assert.That(flows.Where(f => f.Error is not null).Select(f => f.Actions), Is.Empty, "OVS must accept every input");
+
+        // Act / Assert: each is the typed OFPBAC_BAD_VENDOR_TYPE error, never another exception.
+        foreach (var flow in flows)
+        {
+            var error = Assert.Throws<OpenFlowException>(() => ActionDifferentialTests.Decode(flow.Instructions!), flow.Actions);
+            Assert.That(error!.Error, Is.EqualTo(OfpError.BadActionExperimenterType), flow.Actions);
+        }
+    }
+
+    [Test]
+    public void Decode_StackPushWithNonZeroPadding_FailsWithMustBeZero()
+    {
+        // Arrange: apply_actions(push:NXM_NX_REG0[]) with a non-zero byte in the action's zero padding.
+        var bytes = Convert.FromHexString("0004002000000000" + "ffff001800002320001b" + "0000" + "00010004" + "0020" + "000000000001");
+
+        // Act
+        var error = Assert.Throws<OpenFlowException>(() => ActionDifferentialTests.Decode(bytes));
+
+        // Assert
+        Assert.That(error!.Error, Is.EqualTo(ActionErrors.MustBeZero));
+    }
 }

@@ -35,6 +35,24 @@ public class OfpPrintDifferentialTests
         Assert.That(mismatches.ToString(), Is.Empty);
     }
 
+    [Test]
+    public void Append_EveryCorpusMessageIntoOneBuilder_EqualsOvsOfctlConcatenated()
+    {
+        // Arrange: every corpus message, printed back to back as ofp-parse prints a file.
+        var messages = MessageCorpus.AllBytes().ToArray();
+        string expected = string.Concat(MessageOracle.PrintAll(messages));
+
+        // Act
+        var output = new StringBuilder("previous text ");
+        foreach (var message in messages)
+        {
+            OfpPrint.Append(output, message, PortNames.None);
+        }
+
+        // Assert
+        Assert.That(output.ToString(), Is.EqualTo("previous text " + expected));
+    }
+
     private static readonly string[] MalformedHex =
     [
         "",

@@ -55,6 +55,7 @@ public readonly record struct BucketCounter(ulong PacketCount, ulong ByteCount);
 /// </code>
 /// </summary>
 public sealed record GroupStats(uint GroupId, uint RefCount, ulong PacketCount, ulong ByteCount, uint DurationSec, uint DurationNsec, ValueList<BucketCounter> Buckets)
+    : IStatsEntry<GroupStats>
 {
     public const int FixedLength = 40;
 
@@ -81,11 +82,7 @@ public sealed record GroupStats(uint GroupId, uint RefCount, ulong PacketCount, 
     /// <summary>OVS ofputil_decode_group_stats_reply: a short entry or a length past the end is OFPBRC_BAD_LEN.</summary>
     public static GroupStats Decode(ref SpanReader reader)
     {
-        if (reader.Remaining < FixedLength)
-        {
-            throw new OpenFlowException(OfpError.BadLen, $"group stats reply has {reader.Remaining} leftover byte(s) at end");
-        }
-
+        StatsEntries.RequireEntry(ref reader, FixedLength, "group stats");
         int length = reader.ReadUInt16();
         reader.SkipPadding(2);
         uint groupId = reader.ReadUInt32();
@@ -108,6 +105,9 @@ public sealed record GroupStats(uint GroupId, uint RefCount, ulong PacketCount, 
 
         return new GroupStats(groupId, refCount, packets, bytes, seconds, nanoseconds, new ValueList<BucketCounter>(counters.MoveToImmutable()));
     }
+
+    /// <summary>lib/ofp-group.c ofputil_group_stats_format, one entry (group stats name no ports).</summary>
+    public void Format(StringBuilder output, PortNames names) => Format(output);
 
     /// <summary>lib/ofp-group.c ofputil_group_stats_format, one entry.</summary>
     public void Format(StringBuilder output)
@@ -136,37 +136,15 @@ public sealed record GroupStats(uint GroupId, uint RefCount, ulong PacketCount, 
 }
 
 /// <summary>OFPMP_GROUP reply body: a run of <see cref="GroupStats"/>.</summary>
-public sealed record GroupStatsReply(ValueList<GroupStats> Groups) : MultipartReplyBody
+public sealed record GroupStatsReply(ValueList<GroupStats> Groups) : StatsReplyBody<GroupStats>
 {
     public override MultipartType MultipartType => MultipartType.Group;
 
-    public override int BodyLength => Groups.Sum(g => g.EncodedLength);
-
-    public override void WriteBody(ref SpanWriter writer)
-    {
-        foreach (var group in Groups)
-        {
-            group.Encode(ref writer);
-        }
-    }
+    protected override ValueList<GroupStats> Entries => Groups;
 
     public static GroupStatsReply Decode(ref SpanReader body, DecodeMode mode)
     {
         _ = mode;
-        var groups = ImmutableArray.CreateBuilder<GroupStats>();
-        while (!body.IsEmpty)
-        {
-            groups.Add(GroupStats.Decode(ref body));
-        }
-
-        return new GroupStatsReply(new ValueList<GroupStats>(groups.ToImmutable()));
-    }
-
-    public override void Format(StringBuilder output, PortNames names)
-    {
-        foreach (var group in Groups)
-        {
-            group.Format(output);
-        }
+        return new GroupStatsReply(StatsEntries.Decode<GroupStats>(ref body));
     }
 }

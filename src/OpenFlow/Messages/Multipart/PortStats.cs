@@ -28,11 +28,7 @@ public sealed record PortStatsRequest(uint PortNo = OfpPort.Any) : MultipartRequ
         _ = mode;
         var request = new PortStatsRequest(body.ReadUInt32());
         body.SkipPadding(4);
-        if (!PortBits.IsValidPort(request.PortNo))
-        {
-            throw new OpenFlowException(OfpError.BadOutPort, $"port stats request for port {request.PortNo}");
-        }
-
+        StatsEntries.RequireValidPort(request.PortNo, "port stats request");
         return request;
     }
 
@@ -67,9 +63,11 @@ public sealed record PortStats(
     ulong RxCrcErrors,
     ulong Collisions,
     uint DurationSec,
-    uint DurationNsec)
+    uint DurationNsec) : IStatsEntry<PortStats>
 {
     public const int Length = 112;
+
+    public int EncodedLength => Length;
 
     public void Encode(ref SpanWriter writer)
     {
@@ -86,22 +84,14 @@ public sealed record PortStats(
 
     public static PortStats Decode(ref SpanReader reader)
     {
-        if (reader.Remaining < Length)
-        {
-            throw new OpenFlowException(OfpError.BadLen, $"port stats reply has {reader.Remaining} leftover byte(s) at end");
-        }
-
+        StatsEntries.RequireEntry(ref reader, Length, "port stats");
         uint port = reader.ReadUInt32();
         reader.SkipPadding(4);
         var stats = new PortStats(
             port, reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64(),
             reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64(),
             reader.ReadUInt32(), reader.ReadUInt32());
-        if (!PortBits.IsValidPort(port))
-        {
-            throw new OpenFlowException(OfpError.BadOutPort, $"port stats for port {port}");
-        }
-
+        StatsEntries.RequireValidPort(port, "port stats");
         return stats;
     }
 
@@ -145,39 +135,18 @@ public sealed record PortStats(
 }
 
 /// <summary>OFPMP_PORT_STATS reply body: a run of 112-byte <see cref="PortStats"/>.</summary>
-public sealed record PortStatsReply(ValueList<PortStats> Ports) : MultipartReplyBody
+public sealed record PortStatsReply(ValueList<PortStats> Ports) : StatsReplyBody<PortStats>
 {
     public override MultipartType MultipartType => MultipartType.PortStats;
 
-    public override int BodyLength => PortStats.Length * Ports.Count;
+    protected override ValueList<PortStats> Entries => Ports;
 
-    public override void WriteBody(ref SpanWriter writer)
-    {
-        foreach (var port in Ports)
-        {
-            port.Encode(ref writer);
-        }
-    }
+    /// <summary>lib/ofp-print.c ofp_print_ofpst_port_reply: <c> N ports</c>, then one block per port.</summary>
+    protected override string CountNoun => "ports";
 
     public static PortStatsReply Decode(ref SpanReader body, DecodeMode mode)
     {
         _ = mode;
-        var ports = ImmutableArray.CreateBuilder<PortStats>();
-        while (!body.IsEmpty)
-        {
-            ports.Add(PortStats.Decode(ref body));
-        }
-
-        return new PortStatsReply(new ValueList<PortStats>(ports.ToImmutable()));
-    }
-
-    /// <summary>lib/ofp-print.c ofp_print_ofpst_port_reply: <c> N ports</c>, then one block per port.</summary>
-    public override void Format(StringBuilder output, PortNames names)
-    {
-        output.Append(' ').Append(Ports.Count.ToString(CultureInfo.InvariantCulture)).Append(" ports\n");
-        foreach (var port in Ports)
-        {
-            port.Format(output, names);
-        }
+        return new PortStatsReply(StatsEntries.Decode<PortStats>(ref body));
     }
 }

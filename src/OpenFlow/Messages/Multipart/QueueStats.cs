@@ -35,11 +35,7 @@ public sealed record QueueStatsRequest(uint PortNo = OfpPort.Any, uint QueueId =
     {
         _ = mode;
         var request = new QueueStatsRequest(body.ReadUInt32(), body.ReadUInt32());
-        if (!PortBits.IsValidPort(request.PortNo))
-        {
-            throw new OpenFlowException(OfpError.BadOutPort, $"queue stats request for port {request.PortNo}");
-        }
-
+        StatsEntries.RequireValidPort(request.PortNo, "queue stats request");
         return request;
     }
 
@@ -56,8 +52,11 @@ public sealed record QueueStatsRequest(uint PortNo = OfpPort.Any, uint QueueId =
 /// <code>port_no(4) | queue_id(4) | tx_bytes(8) | tx_packets(8) | tx_errors(8) | duration_sec(4) | duration_nsec(4)</code>
 /// </summary>
 public sealed record QueueStats(uint PortNo, uint QueueId, ulong TxBytes, ulong TxPackets, ulong TxErrors, uint DurationSec, uint DurationNsec)
+    : IStatsEntry<QueueStats>
 {
     public const int Length = 40;
+
+    public int EncodedLength => Length;
 
     public void Encode(ref SpanWriter writer)
     {
@@ -72,17 +71,9 @@ public sealed record QueueStats(uint PortNo, uint QueueId, ulong TxBytes, ulong 
 
     public static QueueStats Decode(ref SpanReader reader)
     {
-        if (reader.Remaining < Length)
-        {
-            throw new OpenFlowException(OfpError.BadLen, $"queue stats reply has {reader.Remaining} leftover byte(s) at end");
-        }
-
+        StatsEntries.RequireEntry(ref reader, Length, "queue stats");
         var stats = new QueueStats(reader.ReadUInt32(), reader.ReadUInt32(), reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt64(), reader.ReadUInt32(), reader.ReadUInt32());
-        if (!PortBits.IsValidPort(stats.PortNo))
-        {
-            throw new OpenFlowException(OfpError.BadOutPort, $"queue stats for port {stats.PortNo}");
-        }
-
+        StatsEntries.RequireValidPort(stats.PortNo, "queue stats");
         return stats;
     }
 
@@ -110,38 +101,18 @@ public sealed record QueueStats(uint PortNo, uint QueueId, ulong TxBytes, ulong 
 }
 
 /// <summary>OFPMP_QUEUE reply body: a run of 40-byte <see cref="QueueStats"/>.</summary>
-public sealed record QueueStatsReply(ValueList<QueueStats> Queues) : MultipartReplyBody
+public sealed record QueueStatsReply(ValueList<QueueStats> Queues) : StatsReplyBody<QueueStats>
 {
     public override MultipartType MultipartType => MultipartType.Queue;
 
-    public override int BodyLength => QueueStats.Length * Queues.Count;
+    protected override ValueList<QueueStats> Entries => Queues;
 
-    public override void WriteBody(ref SpanWriter writer)
-    {
-        foreach (var queue in Queues)
-        {
-            queue.Encode(ref writer);
-        }
-    }
+    /// <summary>lib/ofp-queue.c ofputil_queue_stats_reply_format: <c> N queues</c>, then one line per queue.</summary>
+    protected override string CountNoun => "queues";
 
     public static QueueStatsReply Decode(ref SpanReader body, DecodeMode mode)
     {
         _ = mode;
-        var queues = ImmutableArray.CreateBuilder<QueueStats>();
-        while (!body.IsEmpty)
-        {
-            queues.Add(QueueStats.Decode(ref body));
-        }
-
-        return new QueueStatsReply(new ValueList<QueueStats>(queues.ToImmutable()));
-    }
-
-    public override void Format(StringBuilder output, PortNames names)
-    {
-        output.Append(' ').Append(Queues.Count.ToString(CultureInfo.InvariantCulture)).Append(" queues\n");
-        foreach (var queue in Queues)
-        {
-            queue.Format(output, names);
-        }
+        return new QueueStatsReply(StatsEntries.Decode<QueueStats>(ref body));
     }
 }
