@@ -18,5 +18,16 @@ public static class SocketTransport
     }
 
     public static string Describe(Socket socket, OpenFlowEndpoint endpoint) =>
-        endpoint.Transport == OpenFlowTransport.Tcp ? $"tcp:{socket.RemoteEndPoint}" : $"unix:{endpoint.EndPoint}";
+        endpoint.Transport switch
+        {
+            OpenFlowTransport.Tcp => $"tcp:{socket.RemoteEndPoint}",
+            OpenFlowTransport.Ssl => $"ssl:{socket.RemoteEndPoint}",
+            _ => $"unix:{endpoint.EndPoint}",
+        };
+
+    /// <summary>A stream socket for the endpoint's transport (IP for tcp:/ssl:, Unix domain for unix:).</summary>
+    public static Socket CreateSocket(OpenFlowEndpoint endpoint) =>
+        endpoint.IsIp
+            ? new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
+            : new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
 }
