@@ -31,7 +31,12 @@ public sealed class OpenFlowTlsOptions
 
         Certificate = certificate;
         CaCertificates = caCertificates;
+
+        // Built once: creating the context builds our certificate's chain, which need not be repeated per switch.
+        _serverContext = new Lazy<SslStreamCertificateContext>(() => SslStreamCertificateContext.Create(Certificate, additionalCertificates: null, offline: true));
     }
+
+    private readonly Lazy<SslStreamCertificateContext> _serverContext;
 
     /// <summary>Our certificate, with its private key.</summary>
     public X509Certificate2 Certificate { get; }
@@ -134,7 +139,7 @@ public sealed class OpenFlowTlsOptions
     /// <summary>Server side: our certificate, a client certificate required and checked with <see cref="CheckPeer"/>.</summary>
     public SslServerAuthenticationOptions CreateServerOptions(Action<string> onRejected) => new()
     {
-        ServerCertificateContext = SslStreamCertificateContext.Create(Certificate, additionalCertificates: null, offline: true),
+        ServerCertificateContext = _serverContext.Value,
         ClientCertificateRequired = true,
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
         EnabledSslProtocols = SslProtocols.None,

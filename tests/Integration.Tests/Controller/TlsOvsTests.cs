@@ -9,7 +9,8 @@ namespace Dvr.Integration.Tests.Controller;
 /// -p/-c/-C, run inside the testbed's network namespace (so 127.0.0.1:6653 is private to this test). The
 /// certificates are made with the openssl CLI at test time. Tests run in order on one testbed: a switch
 /// certified by the configured CA converges; a client without a certificate is refused; a switch certified
-/// by another CA is refused and gets no flows.
+/// by another CA is refused and gets no flows; a bridge listening on pssl: is reached by the controller's
+/// active ssl: connection and converges.
 /// </summary>
 [TestFixture]
 [Category("Ovs")]
@@ -18,6 +19,9 @@ namespace Dvr.Integration.Tests.Controller;
 public class TlsOvsTests
 {
     private const string Listen = "ssl:127.0.0.1:6653";
+
+    /// <summary>Where br-tun listens (OVS pssl:) in the last test, for the controller's active ssl: connection.</summary>
+    private const int SwitchPort = 6654;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private OvsTestbed _ovs = null!;
     private TestCertificates _pki = null!;
@@ -32,7 +36,7 @@ public class TlsOvsTests
         _topology = Path.Combine(_ovs.Directory, "topology.yaml");
         File.WriteAllText(_topology, ServeTopology.Yaml("vm1"));
         _serve = ServeProcess.Start(_ovs.Namespace, "serve", "--topology", _topology, "--listen", Listen,
-            "--private-key", _pki.ControllerKey, "--certificate", _pki.ControllerCert, "--ca-cert", _pki.CaCert, "--audit-interval", "2");
+            "--private-key", _pki.ControllerKey, "--certificate", _pki.ControllerCert, "--ca-cert", _pki.CaCert, "--audit-interval", "2", "--connect", $"ssl:127.0.0.1:{SwitchPort}");
         await WaitUntilAsync(() => _serve.Contains($"listening for OpenFlow switches on {Listen}"), "listening");
     }
 
@@ -113,6 +117,31 @@ public class TlsOvsTests
             Assert.That(ServeTopology.Installed(_ovs, ServeTopology.BrTun), Is.Empty, "no flows on the refused bridge");
             Assert.That(_serve.Lines, Has.None.Contains("h1/br-tun: session started"));
             Assert.That(_ovs.Vsctl("get", "controller", ServeTopology.BrTun, "is_connected").Trim(), Is.EqualTo("false"));
+        });
+    }
+
+    [Test]
+    [Order(4)]
+    public async Task ActiveSslConnectionToSwitchListeningOnPssl_Converges()
+    {
+        // Arrange: back to the certificate of our CA; br-tun stops connecting to us (so only the active path
+        // can bring its flows) and will listen for controllers instead.
+        _ovs.Vsctl("del-controller", ServeTopology.BrTun);
+        _ovs.Vsctl("set-ssl", _pki.SwitchKey, _pki.SwitchCert, _pki.CaCert);
+        _ovs.AddInternalPort(ServeTopology.BrTun, "patch-int", 1);
+        var expected = ServeTopology.Compile(_topology, ServeTopology.BrTun);
+
+        // Act: dvrctl serve has been retrying --connect ssl:127.0.0.1:6654 since it started.
+        _ovs.Vsctl("set-controller", ServeTopology.BrTun, $"pssl:{SwitchPort}:127.0.0.1");
+        await WaitUntilAsync(() => ServeTopology.Installed(_ovs, ServeTopology.BrTun).SequenceEqual(expected), "br-tun converged over the active ssl: connection");
+
+        // Assert
+        Assert.Multiple(() =>
+        {
+            Assert.That(expected, Is.Not.Empty);
+            Assert.That(_serve.Lines, Has.Some.Contains($"OpenFlow ssl:127.0.0.1:{SwitchPort}: connected"));
+            Assert.That(_serve.Lines, Has.Some.Contains($"h1/br-tun: session started on ssl:127.0.0.1:{SwitchPort}"));
+            Assert.That(_serve.Lines.Count(l => l.Contains("h1/br-tun: session started", StringComparison.Ordinal)), Is.EqualTo(1), "br-tun was served only over the active connection");
         });
     }
 
