@@ -49,6 +49,12 @@ public sealed class LiveSwitch : IAsyncDisposable
             throw new DiagnosticsException($"'{target}' is a passive (listening) address; connect to a switch with unix:PATH or tcp:IP:PORT");
         }
 
+        if (endpoint.Transport == OpenFlowTransport.Ssl)
+        {
+            // OpenFlowEndpoint parses ssl: (for the controller), but diagnostics have no certificates to offer.
+            throw new DiagnosticsException($"'{target}': ssl: is not supported by diagnostics; connect to a switch with unix:PATH or tcp:IP:PORT");
+        }
+
         var socket = endpoint.Transport == OpenFlowTransport.Tcp
             ? new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
             : new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
