@@ -17,9 +17,12 @@ public sealed partial class ControllerHost : IAsyncDisposable
     private readonly OpenFlowChannelOptions _channelOptions;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
+    private readonly OpenFlowTlsOptions? _tls;
 
-    public ControllerHost(DvrController controller, OpenFlowChannelOptions? channelOptions = null, ILoggerFactory? loggerFactory = null)
+    /// <param name="tls">Certificates for <c>ssl:</c> listeners and targets (like OVS's set-ssl); null when only tcp:/unix: are used.</param>
+    public ControllerHost(DvrController controller, OpenFlowChannelOptions? channelOptions = null, ILoggerFactory? loggerFactory = null, OpenFlowTlsOptions? tls = null)
     {
+        _tls = tls;
         Controller = controller;
         _channelOptions = channelOptions ?? OpenFlowChannelOptions.Default;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
@@ -30,19 +33,20 @@ public sealed partial class ControllerHost : IAsyncDisposable
 
     public IReadOnlyList<OpenFlowListener> Listeners => _listeners;
 
-    /// <summary>Starts listening on <paramref name="endpoint"/> (tcp:IP:PORT or unix:PATH).</summary>
+    /// <summary>Starts listening on <paramref name="endpoint"/> (tcp:IP:PORT, ssl:IP:PORT or unix:PATH).</summary>
+    /// <exception cref="ArgumentException">An ssl: endpoint and no TLS settings.</exception>
     public OpenFlowListener Listen(OpenFlowEndpoint endpoint)
     {
-        var listener = new OpenFlowListener(endpoint, RunConnectionAsync, _channelOptions, _loggerFactory);
+        var listener = new OpenFlowListener(endpoint, RunConnectionAsync, _channelOptions, _loggerFactory, _tls);
         listener.Start();
         _listeners.Add(listener);
         return listener;
     }
 
-    /// <summary>Keeps an active connection to a switch that listens (OVS ptcp:/punix:), reconnecting with backoff.</summary>
+    /// <summary>Keeps an active connection to a switch that listens (OVS ptcp:/pssl:/punix:), reconnecting with backoff.</summary>
     public void Connect(OpenFlowEndpoint target)
     {
-        var connector = new OpenFlowConnector(target, RunConnectionAsync, _channelOptions, _loggerFactory);
+        var connector = new OpenFlowConnector(target, RunConnectionAsync, _channelOptions, _loggerFactory, _tls);
         _connectors.Add(connector.RunAsync(_stopping.Token));
     }
 

@@ -58,6 +58,12 @@ public sealed class LiveSwitch : IAsyncDisposable
             throw new DiagnosticsException($"'{target}' is a passive (listening) address; connect to a switch with unix:PATH or tcp:IP:PORT");
         }
 
+        if (endpoint.Transport == OpenFlowTransport.Ssl)
+        {
+            // OpenFlowEndpoint parses ssl: (for the controller), but diagnostics have no certificates to offer.
+            throw new DiagnosticsException($"'{target}': ssl: is not supported by diagnostics; connect to a switch with unix:PATH or tcp:IP:PORT");
+        }
+
         var socket = endpoint.Transport == OpenFlowTransport.Tcp
             ? new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
             : new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -84,11 +90,11 @@ public sealed class LiveSwitch : IAsyncDisposable
         {
             await channel.Negotiated.WaitAsync(ConnectTimeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OpenFlowChannelClosedException or TimeoutException or ObjectDisposedException or IOException)
+        catch (Exception ex) when (ex is OpenFlowChannelClosedException or TimeoutException)
         {
             // A refused HELLO closes the channel while it is still writing; its close reason says why.
             string reason = channel.CloseReason ?? ex.Message;
-            await CloseAsync(channel).ConfigureAwait(false);
+            await channel.DisposeAsync().ConfigureAwait(false);
             throw new DiagnosticsException($"{target}: OpenFlow 1.3 negotiation failed ({reason})", ex);
         }
 
@@ -293,23 +299,7 @@ public sealed class LiveSwitch : IAsyncDisposable
     public static PortNames NamesOf(IEnumerable<PortDescription> ports) =>
         new(ports.GroupBy(p => p.PortNumber).ToDictionary(g => g.Key, g => g.First().Name));
 
-    public ValueTask DisposeAsync() => CloseAsync(_channel);
-
-    /// <summary>
-    /// Disposes a channel whose peer may already have dropped it: OpenFlowChannel's dispose then completes a
-    /// writer over a disposed stream (ObjectDisposedException), which must not hide the real outcome.
-    /// </summary>
-    private static async ValueTask CloseAsync(OpenFlowChannel channel)
-    {
-        try
-        {
-            await channel.DisposeAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is ObjectDisposedException or IOException)
-        {
-            // The connection is gone either way.
-        }
-    }
+    public ValueTask DisposeAsync() => _channel.DisposeAsync();
 
     /// <summary>
     /// The channel over the connected socket, reading in 64 KiB segments: a dump is megabytes of 64 KiB reply

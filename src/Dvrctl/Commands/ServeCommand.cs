@@ -27,15 +27,25 @@ public static partial class ServeCommand
     /// <summary>A listen or metrics address is invalid or cannot be bound.</summary>
     public const int ExitBadAddress = 2;
 
+    /// <summary>The TLS files are incomplete, missing, unreadable, malformed or mismatched.</summary>
+    public const int ExitBadTls = 3;
+
     public static Command Create()
     {
         var topology = new Option<string>("--topology") { Description = "Topology YAML file (schema: docs/topology.md). Watched: valid edits are applied, invalid ones rejected.", Required = true };
         var listen = new Option<string[]>("--listen")
         {
-            Description = "Where switches connect: tcp:IP:PORT or unix:PATH. Repeatable. Default tcp:127.0.0.1:6653 (loopback only).",
+            Description = "Where switches connect: tcp:IP:PORT, ssl:IP:PORT or unix:PATH. Repeatable. Default tcp:127.0.0.1:6653 (loopback only).",
             AllowMultipleArgumentsPerToken = false,
         };
-        var connect = new Option<string[]>("--connect") { Description = "Actively connect to a switch that listens (OVS ptcp:/punix:), as tcp:IP:PORT or unix:PATH. Repeatable." };
+        var connect = new Option<string[]>("--connect") { Description = "Actively connect to a switch that listens (OVS ptcp:/pssl:/punix:), as tcp:IP:PORT, ssl:IP:PORT or unix:PATH. Repeatable." };
+        var privateKey = new Option<string?>("--private-key", "-p") { Description = "PEM private key of the controller's certificate (for ssl:), as ovs-vswitchd -p.", HelpName = "KEY.pem" };
+        var certificate = new Option<string?>("--certificate", "-c") { Description = "PEM certificate the controller presents to switches (for ssl:), as ovs-vswitchd -c.", HelpName = "CERT.pem" };
+        var caCertificate = new Option<string?>("--ca-cert", "-C")
+        {
+            Description = "PEM CA certificate(s) that switch certificates must chain to (for ssl:); switches without one are refused. As ovs-vswitchd -C.",
+            HelpName = "CACERT.pem",
+        };
         var metrics = new Option<string?>("--metrics-listen") { Description = "Serve Prometheus metrics on IP:PORT at /metrics, e.g. 127.0.0.1:9464. Off when not given." };
         var audit = new Option<double>("--audit-interval") { Description = "Seconds between read-backs of each bridge's flows (repairs hand edits).", DefaultValueFactory = _ => 60 };
         var logFormat = new Option<string>("--log-format") { Description = "Console log format: text (one line per event) or json.", DefaultValueFactory = _ => "text" };
@@ -50,9 +60,16 @@ public static partial class ServeCommand
 
             Example:
               dvrctl serve --topology samples/demo-3host.yaml --listen tcp:127.0.0.1:6653 --metrics-listen 127.0.0.1:9464
+
+            TLS (like ovs-vsctl set-ssl on the switch side; every switch must present a certificate signed by the
+            CA given with --ca-cert, see docs/controller.md):
+              dvrctl serve --topology topo.yaml --listen ssl:192.0.2.10:6653 \
+                -p ctl-privkey.pem -c ctl-cert.pem -C switchca/cacert.pem
+              ovs-vsctl set-ssl sc-privkey.pem sc-cert.pem controllerca/cacert.pem
+              ovs-vsctl set-controller br-int ssl:192.0.2.10:6653
             """)
         {
-            topology, listen, connect, metrics, audit, logFormat,
+            topology, listen, connect, metrics, audit, logFormat, privateKey, certificate, caCertificate,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             new ServeOptions(
@@ -61,13 +78,28 @@ public static partial class ServeCommand
                 parseResult.GetValue(connect) ?? [],
                 parseResult.GetValue(metrics),
                 TimeSpan.FromSeconds(parseResult.GetValue(audit)),
-                parseResult.GetValue(logFormat) == "json"),
+                parseResult.GetValue(logFormat) == "json")
+            {
+                PrivateKey = parseResult.GetValue(privateKey),
+                Certificate = parseResult.GetValue(certificate),
+                CaCertificate = parseResult.GetValue(caCertificate),
+            },
             parseResult.InvocationConfiguration.Error,
             cancellationToken));
         return command;
     }
 
-    public sealed record ServeOptions(string Topology, IReadOnlyList<string> Listen, IReadOnlyList<string> Connect, string? MetricsListen, TimeSpan AuditInterval, bool JsonLogs);
+    public sealed record ServeOptions(string Topology, IReadOnlyList<string> Listen, IReadOnlyList<string> Connect, string? MetricsListen, TimeSpan AuditInterval, bool JsonLogs)
+    {
+        /// <summary>--private-key: PEM key of <see cref="Certificate"/>.</summary>
+        public string? PrivateKey { get; init; }
+
+        /// <summary>--certificate: the controller's PEM certificate for ssl: connections.</summary>
+        public string? Certificate { get; init; }
+
+        /// <summary>--ca-cert: PEM CA certificate(s) switch certificates must chain to.</summary>
+        public string? CaCertificate { get; init; }
+    }
 
     public static async Task<int> RunAsync(ServeOptions options, TextWriter error, CancellationToken cancellationToken)
     {
@@ -100,6 +132,17 @@ public static partial class ServeCommand
             return ExitBadAddress;
         }
 
+        OpenFlowTlsOptions? tls;
+        try
+        {
+            tls = LoadTls(options, [.. listen, .. connect]);
+        }
+        catch (OpenFlowTlsConfigurationException ex)
+        {
+            await error.WriteLineAsync($"dvrctl serve: {ex.Message}").ConfigureAwait(false);
+            return ExitBadTls;
+        }
+
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         if (options.JsonLogs)
@@ -117,7 +160,7 @@ public static partial class ServeCommand
         }
 
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
-        builder.Services.AddSingleton(new ControllerService.Settings(options.Topology, topology, listen, connect, metrics, options.AuditInterval));
+        builder.Services.AddSingleton(new ControllerService.Settings(options.Topology, topology, listen, connect, metrics, options.AuditInterval, tls));
         builder.Services.AddHostedService<ControllerService>();
         using var host = builder.Build();
         try
@@ -138,6 +181,29 @@ public static partial class ServeCommand
         return ExitOk;
     }
 
+    /// <summary>
+    /// The TLS identity from --private-key/--certificate/--ca-cert: all three or none, and all three whenever
+    /// an ssl: endpoint is used (OVS's vswitchd likewise refuses ssl: without set-ssl).
+    /// </summary>
+    private static OpenFlowTlsOptions? LoadTls(ServeOptions options, IReadOnlyList<OpenFlowEndpoint> endpoints)
+    {
+        var given = new (string Name, string? Path)[] { ("--private-key", options.PrivateKey), ("--certificate", options.Certificate), ("--ca-cert", options.CaCertificate) };
+        string[] missing = [.. given.Where(g => string.IsNullOrEmpty(g.Path)).Select(g => g.Name)];
+        var ssl = endpoints.FirstOrDefault(e => e.Transport == OpenFlowTransport.Ssl);
+        if (missing.Length == given.Length && ssl is null)
+        {
+            return null;
+        }
+
+        if (missing.Length > 0)
+        {
+            string why = ssl is not null ? $"{ssl} needs" : "TLS needs";
+            throw new OpenFlowTlsConfigurationException($"{why} --private-key, --certificate and --ca-cert; missing {string.Join(", ", missing)}");
+        }
+
+        return OpenFlowTlsOptions.Load(options.PrivateKey!, options.Certificate!, options.CaCertificate!);
+    }
+
     /// <summary>Owns the controller for the host's lifetime.</summary>
     private sealed partial class ControllerService(ControllerService.Settings settings, ILoggerFactory loggerFactory) : IHostedService
     {
@@ -146,7 +212,7 @@ public static partial class ServeCommand
         private TopologyFileWatcher? _watcher;
         private MetricServer? _metricServer;
 
-        public sealed record Settings(string TopologyPath, Topology Topology, IReadOnlyList<OpenFlowEndpoint> Listen, IReadOnlyList<OpenFlowEndpoint> Connect, IPEndPoint? Metrics, TimeSpan AuditInterval);
+        public sealed record Settings(string TopologyPath, Topology Topology, IReadOnlyList<OpenFlowEndpoint> Listen, IReadOnlyList<OpenFlowEndpoint> Connect, IPEndPoint? Metrics, TimeSpan AuditInterval, OpenFlowTlsOptions? Tls);
 
         public Task StartAsync(CancellationToken cancellationToken)
         {
@@ -166,7 +232,7 @@ public static partial class ServeCommand
                 new BridgeSessionOptions { AuditInterval = settings.AuditInterval },
                 metrics,
                 loggerFactory);
-            _controllerHost = new ControllerHost(controller, loggerFactory: loggerFactory);
+            _controllerHost = new ControllerHost(controller, loggerFactory: loggerFactory, tls: settings.Tls);
             foreach (var listen in settings.Listen)
             {
                 _controllerHost.Listen(listen);

@@ -212,12 +212,16 @@ public sealed partial class OpenFlowChannel : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Closes the connection and waits for its loops to end. Never throws: a peer that already dropped the
+    /// connection leaves nothing to report beyond <see cref="CloseReason"/>. The write lock and the closing
+    /// token stay usable afterwards (they hold no OS handle), so a late send fails with
+    /// <see cref="OpenFlowChannelClosedException"/> instead of ObjectDisposedException.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         Abort("closed by controller");
         await Completion.ConfigureAwait(false);
-        _writeLock.Dispose();
-        _closing.Dispose();
     }
 
     private void ThrowIfClosed()
@@ -264,7 +268,7 @@ public sealed partial class OpenFlowChannel : IAsyncDisposable
 
     private async Task RunAsync()
     {
-        _ = KeepaliveLoopAsync();
+        var keepalive = KeepaliveLoopAsync();
         try
         {
             // OpenFlow 1.3.5 §6.3.1: each side sends HELLO as soon as the connection is up; ours offers only 1.3.
@@ -282,8 +286,35 @@ public sealed partial class OpenFlowChannel : IAsyncDisposable
         finally
         {
             Abort(CloseReason ?? "connection ended");
-            await _transport.Input.CompleteAsync().ConfigureAwait(false);
-            await _transport.Output.CompleteAsync().ConfigureAwait(false);
+            await CompleteTransportAsync().ConfigureAwait(false);
+            await keepalive.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>
+    /// Completes both pipe ends after <see cref="Abort"/> has disposed the stream under them. The writer is
+    /// completed with an exception, which makes it drop whatever a failed or cancelled flush left buffered
+    /// instead of writing it to the disposed stream (that write was the ObjectDisposedException that used to
+    /// escape from DisposeAsync after a refused HELLO). Holding the write lock keeps a concurrent sender
+    /// (the keepalive probe, a session) from encoding into a writer being completed.
+    /// </summary>
+    private async Task CompleteTransportAsync()
+    {
+        var closed = new OpenFlowChannelClosedException($"{PeerName}: connection closed ({CloseReason})");
+        await _transport.Input.CompleteAsync(closed).ConfigureAwait(false);
+
+        // Senders blocked in a flush are released by the closing token; the timeout only guards against a
+        // stream that ignores cancellation, in which case the writer is left to the garbage collector.
+        if (await _writeLock.WaitAsync(Options.WriteTimeout).ConfigureAwait(false))
+        {
+            try
+            {
+                await _transport.Output.CompleteAsync(closed).ConfigureAwait(false);
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
         }
     }
 

@@ -1,4 +1,6 @@
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
@@ -7,8 +9,9 @@ using Polly.Retry;
 namespace Dvr.OpenFlow.Connection;
 
 /// <summary>
-/// Active connections to a switch that listens (OVS <c>ptcp:</c>/<c>punix:</c>, or a bridge's
-/// <c>.mgmt</c> socket): connect, run the session, and when the connection ends connect again. Failed
+/// Active connections to a switch that listens (OVS <c>ptcp:</c>/<c>pssl:</c>/<c>punix:</c>, or a bridge's
+/// <c>.mgmt</c> socket): connect (and for <c>ssl:</c>, a TLS client handshake that offers our certificate
+/// and checks the switch's against the configured CA), run the session, and when the connection ends connect again. Failed
 /// attempts back off exponentially with jitter, capped at <see cref="MaxBackoff"/> (OVS rconn caps at 8 s).
 /// </summary>
 public sealed partial class OpenFlowConnector
@@ -18,9 +21,18 @@ public sealed partial class OpenFlowConnector
     private readonly OpenFlowChannelOptions _options;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
+    private readonly OpenFlowTlsOptions? _tls;
 
-    public OpenFlowConnector(OpenFlowEndpoint target, Func<OpenFlowChannel, CancellationToken, Task> onConnection, OpenFlowChannelOptions? options = null, ILoggerFactory? loggerFactory = null)
+    /// <param name="tls">Certificates for an <c>ssl:</c> target (required there, ignored otherwise).</param>
+    public OpenFlowConnector(OpenFlowEndpoint target, Func<OpenFlowChannel, CancellationToken, Task> onConnection, OpenFlowChannelOptions? options = null, ILoggerFactory? loggerFactory = null, OpenFlowTlsOptions? tls = null)
     {
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.Transport == OpenFlowTransport.Ssl && tls is null)
+        {
+            throw new ArgumentException($"{target} needs a private key, a certificate and a CA certificate", nameof(tls));
+        }
+
+        _tls = tls;
         _target = target;
         _onConnection = onConnection;
         _options = options ?? OpenFlowChannelOptions.Default;
@@ -38,7 +50,7 @@ public sealed partial class OpenFlowConnector
         var retry = new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<SocketException>().Handle<IOException>(),
+                ShouldHandle = new PredicateBuilder().Handle<SocketException>().Handle<IOException>().Handle<AuthenticationException>(),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = InitialBackoff,
@@ -54,17 +66,17 @@ public sealed partial class OpenFlowConnector
 
         while (!cancellationToken.IsCancellationRequested)
         {
-            Socket socket;
+            Stream stream;
             try
             {
-                socket = await retry.ExecuteAsync(ConnectOnceAsync, cancellationToken).ConfigureAwait(false);
+                stream = await retry.ExecuteAsync(ConnectOnceAsync, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
 
-            var channel = SocketTransport.CreateChannel(socket, _target.Text, _options, _loggerFactory.CreateLogger<OpenFlowChannel>());
+            var channel = StreamTransport.CreateChannel(stream, _target.Text, _options, _loggerFactory.CreateLogger<OpenFlowChannel>());
             LogConnected(_logger, _target.Text);
             try
             {
@@ -88,19 +100,53 @@ public sealed partial class OpenFlowConnector
         }
     }
 
-    private async ValueTask<Socket> ConnectOnceAsync(CancellationToken cancellationToken)
+    private async ValueTask<Stream> ConnectOnceAsync(CancellationToken cancellationToken)
     {
-        var socket = _target.Transport == OpenFlowTransport.Tcp
-            ? new Socket(_target.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
-            : new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        var socket = SocketTransport.CreateSocket(_target);
         try
         {
             await socket.ConnectAsync(_target.EndPoint, cancellationToken).ConfigureAwait(false);
-            return socket;
+            if (socket.ProtocolType == ProtocolType.Tcp)
+            {
+                // OpenFlow is request/response with small messages: Nagle's delay would add up to 40 ms per reply.
+                socket.NoDelay = true;
+            }
         }
         catch
         {
             socket.Dispose();
+            throw;
+        }
+
+        var stream = new NetworkStream(socket, ownsSocket: true);
+        if (_target.Transport != OpenFlowTransport.Ssl || _tls is null)
+        {
+            return stream;
+        }
+
+        var tlsStream = new SslStream(stream, leaveInnerStreamOpen: false);
+        string? rejection = null;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_tls.HandshakeTimeout);
+        try
+        {
+            string host = ((System.Net.IPEndPoint)_target.EndPoint).Address.ToString();
+            await tlsStream.AuthenticateAsClientAsync(_tls.CreateClientOptions(host, reason => rejection = reason), timeout.Token).ConfigureAwait(false);
+            return tlsStream;
+        }
+        catch (Exception ex)
+        {
+            await tlsStream.DisposeAsync().ConfigureAwait(false);
+            if (rejection is not null)
+            {
+                throw new AuthenticationException($"TLS: {rejection}", ex);
+            }
+
+            if (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                throw new AuthenticationException($"TLS: no handshake within {_tls.HandshakeTimeout.TotalSeconds:0.#} s", ex);
+            }
+
             throw;
         }
     }

@@ -9,12 +9,16 @@ public enum OpenFlowTransport
 {
     Tcp,
     Unix,
+
+    /// <summary>TLS over TCP (OVS <c>ssl:IP:PORT</c>), with certificates on both sides.</summary>
+    Ssl,
 }
 
 /// <summary>
-/// Where to listen or connect, written as OVS writes controller targets: <c>tcp:IP:PORT</c> and
-/// <c>unix:PATH</c> (<c>ptcp:PORT[:IP]</c> and <c>punix:PATH</c> are accepted as the switch-side spelling of
-/// the same address, for an active connection to a switch that listens). IPv6 addresses go in brackets
+/// Where to listen or connect, written as OVS writes controller targets: <c>tcp:IP:PORT</c>,
+/// <c>ssl:IP:PORT</c> and <c>unix:PATH</c> (<c>ptcp:PORT[:IP]</c>, <c>pssl:PORT[:IP]</c> and
+/// <c>punix:PATH</c> are accepted as the switch-side spelling of the same address, for an active connection
+/// to a switch that listens). IPv6 addresses go in brackets
 /// (<c>tcp:[::1]:6653</c>), as in OVS.
 /// </summary>
 public sealed record OpenFlowEndpoint(OpenFlowTransport Transport, EndPoint EndPoint, string Text)
@@ -24,6 +28,9 @@ public sealed record OpenFlowEndpoint(OpenFlowTransport Transport, EndPoint EndP
 
     public AddressFamily AddressFamily => EndPoint.AddressFamily;
 
+    /// <summary>TCP or TLS over TCP: the socket is an IP stream socket.</summary>
+    public bool IsIp => Transport != OpenFlowTransport.Unix;
+
     public override string ToString() => Text;
 
     public static OpenFlowEndpoint Parse(string text)
@@ -32,7 +39,7 @@ public sealed record OpenFlowEndpoint(OpenFlowTransport Transport, EndPoint EndP
         int colon = text.IndexOf(':', StringComparison.Ordinal);
         if (colon < 0)
         {
-            throw new FormatException($"endpoint '{text}' has no transport (expected tcp:IP:PORT or unix:PATH)");
+            throw new FormatException($"endpoint '{text}' has no transport (expected tcp:IP:PORT, ssl:IP:PORT or unix:PATH)");
         }
 
         string scheme = text[..colon];
@@ -49,18 +56,24 @@ public sealed record OpenFlowEndpoint(OpenFlowTransport Transport, EndPoint EndP
                 return new OpenFlowEndpoint(OpenFlowTransport.Unix, new UnixDomainSocketEndPoint(rest), text);
             case "tcp":
                 return new OpenFlowEndpoint(OpenFlowTransport.Tcp, ParseHostPort(text, rest), text);
+            case "ssl":
+                return new OpenFlowEndpoint(OpenFlowTransport.Ssl, ParseHostPort(text, rest), text);
             case "ptcp":
-                {
-                    // OVS's passive form puts the port first: ptcp:PORT[:IP].
-                    int sep = rest.IndexOf(':', StringComparison.Ordinal);
-                    string port = sep < 0 ? rest : rest[..sep];
-                    string ip = sep < 0 ? "127.0.0.1" : rest[(sep + 1)..].Trim('[', ']');
-                    return new OpenFlowEndpoint(OpenFlowTransport.Tcp, new IPEndPoint(ParseAddress(text, ip), ParsePort(text, port)), text);
-                }
-
+                return new OpenFlowEndpoint(OpenFlowTransport.Tcp, ParsePortFirst(text, rest), text);
+            case "pssl":
+                return new OpenFlowEndpoint(OpenFlowTransport.Ssl, ParsePortFirst(text, rest), text);
             default:
-                throw new FormatException($"endpoint '{text}': transport '{scheme}' is not supported (use tcp: or unix:)");
+                throw new FormatException($"endpoint '{text}': transport '{scheme}' is not supported (use tcp:, ssl: or unix:)");
         }
+    }
+
+    /// <summary>OVS's passive form puts the port first: ptcp:PORT[:IP], pssl:PORT[:IP].</summary>
+    private static IPEndPoint ParsePortFirst(string text, string rest)
+    {
+        int sep = rest.IndexOf(':', StringComparison.Ordinal);
+        string port = sep < 0 ? rest : rest[..sep];
+        string ip = sep < 0 ? "127.0.0.1" : rest[(sep + 1)..].Trim('[', ']');
+        return new IPEndPoint(ParseAddress(text, ip), ParsePort(text, port));
     }
 
     private static IPEndPoint ParseHostPort(string text, string rest)

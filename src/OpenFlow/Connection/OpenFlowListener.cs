@@ -1,14 +1,16 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Dvr.OpenFlow.Connection;
 
 /// <summary>
-/// A passive OpenFlow listener (the controller side of OVS's <c>set-controller tcp:IP:PORT</c> or
-/// <c>unix:PATH</c>). Each accepted switch gets its own channel and its own task running
-/// <c>onConnection</c>; a slow handler never blocks accepts or other switches.
+/// A passive OpenFlow listener (the controller side of OVS's <c>set-controller tcp:IP:PORT</c>,
+/// <c>ssl:IP:PORT</c> or <c>unix:PATH</c>). Each accepted switch gets its own task (TLS handshake, then a
+/// channel running <c>onConnection</c>); a slow handshake or handler never blocks accepts or other switches.
 /// </summary>
 public sealed partial class OpenFlowListener : IAsyncDisposable
 {
@@ -19,11 +21,20 @@ public sealed partial class OpenFlowListener : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _connections = [];
     private readonly Lock _connectionsLock = new();
+    private readonly OpenFlowTlsOptions? _tls;
     private Socket? _socket;
     private Task? _acceptLoop;
 
-    public OpenFlowListener(OpenFlowEndpoint endpoint, Func<OpenFlowChannel, CancellationToken, Task> onConnection, OpenFlowChannelOptions? options = null, ILoggerFactory? loggerFactory = null)
+    /// <param name="tls">Certificates for an <c>ssl:</c> endpoint (required there, ignored otherwise).</param>
+    public OpenFlowListener(OpenFlowEndpoint endpoint, Func<OpenFlowChannel, CancellationToken, Task> onConnection, OpenFlowChannelOptions? options = null, ILoggerFactory? loggerFactory = null, OpenFlowTlsOptions? tls = null)
     {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        if (endpoint.Transport == OpenFlowTransport.Ssl && tls is null)
+        {
+            throw new ArgumentException($"{endpoint} needs a private key, a certificate and a CA certificate", nameof(tls));
+        }
+
+        _tls = tls;
         Endpoint = endpoint;
         _onConnection = onConnection;
         _options = options ?? OpenFlowChannelOptions.Default;
@@ -39,9 +50,7 @@ public sealed partial class OpenFlowListener : IAsyncDisposable
     /// <summary>Binds and starts accepting. Throws <see cref="SocketException"/> naming the endpoint when it cannot bind.</summary>
     public void Start()
     {
-        var socket = Endpoint.Transport == OpenFlowTransport.Tcp
-            ? new Socket(Endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
-            : new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        var socket = SocketTransport.CreateSocket(Endpoint);
         try
         {
             if (Endpoint.Transport == OpenFlowTransport.Unix)
@@ -68,7 +77,12 @@ public sealed partial class OpenFlowListener : IAsyncDisposable
         }
 
         _socket = socket;
-        LogListening(_logger, Endpoint.Transport == OpenFlowTransport.Tcp ? $"tcp:{socket.LocalEndPoint}" : Endpoint.Text);
+        LogListening(_logger, Endpoint.Transport switch
+        {
+            OpenFlowTransport.Tcp => $"tcp:{socket.LocalEndPoint}",
+            OpenFlowTransport.Ssl => $"ssl:{socket.LocalEndPoint}",
+            _ => Endpoint.Text,
+        });
         _acceptLoop = AcceptLoopAsync(socket);
     }
 
@@ -116,9 +130,10 @@ public sealed partial class OpenFlowListener : IAsyncDisposable
             }
 
             string peer = SocketTransport.Describe(accepted, Endpoint);
-            var channel = SocketTransport.CreateChannel(accepted, peer, _options, _loggerFactory.CreateLogger<OpenFlowChannel>());
             LogAccepted(_logger, peer);
-            var task = Task.Run(() => RunConnectionAsync(channel));
+            var task = _tls is not null && Endpoint.Transport == OpenFlowTransport.Ssl
+                ? Task.Run(() => RunTlsConnectionAsync(accepted, peer, _tls))
+                : Task.Run(() => RunConnectionAsync(SocketTransport.CreateChannel(accepted, peer, _options, _loggerFactory.CreateLogger<OpenFlowChannel>())));
             lock (_connectionsLock)
             {
                 _connections.RemoveAll(t => t.IsCompleted);
@@ -126,6 +141,44 @@ public sealed partial class OpenFlowListener : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// TLS server handshake with a required client certificate (checked against the configured CA only), then
+    /// the same OpenFlow channel as over plain TCP, on the decrypted stream. A peer that fails the handshake
+    /// (no certificate, another CA, not TLS at all, too slow) is logged and dropped before any OpenFlow.
+    /// </summary>
+    private async Task RunTlsConnectionAsync(Socket accepted, string peer, OpenFlowTlsOptions tls)
+    {
+        accepted.NoDelay = true;
+        var tlsStream = new SslStream(new NetworkStream(accepted, ownsSocket: true), leaveInnerStreamOpen: false);
+        string? rejection = null;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token))
+        {
+            timeout.CancelAfter(tls.HandshakeTimeout);
+            try
+            {
+                await tlsStream.AuthenticateAsServerAsync(tls.CreateServerOptions(reason => rejection = reason), timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or ObjectDisposedException)
+            {
+                await tlsStream.DisposeAsync().ConfigureAwait(false);
+                if (!_stopping.IsCancellationRequested)
+                {
+                    string detail = rejection
+                        ?? (ex is OperationCanceledException ? $"no TLS handshake within {tls.HandshakeTimeout.TotalSeconds:0.#} s" : Flatten(ex));
+                    LogTlsRefused(_logger, peer, detail);
+                }
+
+                return;
+            }
+        }
+
+        LogTlsEstablished(_logger, peer, tlsStream.SslProtocol.ToString(), tlsStream.RemoteCertificate?.Subject ?? "?");
+        await RunConnectionAsync(StreamTransport.CreateChannel(tlsStream, peer, _options, _loggerFactory.CreateLogger<OpenFlowChannel>())).ConfigureAwait(false);
+    }
+
+    private static string Flatten(Exception ex) =>
+        ex.InnerException is { } inner && !string.Equals(inner.Message, ex.Message, StringComparison.Ordinal) ? $"{ex.Message}: {inner.Message}" : ex.Message;
 
     private async Task RunConnectionAsync(OpenFlowChannel channel)
     {
@@ -153,6 +206,12 @@ public sealed partial class OpenFlowListener : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "OpenFlow {Peer}: connection accepted")]
     private static partial void LogAccepted(ILogger logger, string peer);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "OpenFlow {Peer}: TLS handshake refused, connection dropped: {Detail}")]
+    private static partial void LogTlsRefused(ILogger logger, string peer, string detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "OpenFlow {Peer}: TLS established ({Protocol}), peer certificate '{Subject}'")]
+    private static partial void LogTlsEstablished(ILogger logger, string peer, string protocol, string subject);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "accept on {Endpoint} failed: {Detail}")]
     private static partial void LogAcceptFailed(ILogger logger, string endpoint, string detail);

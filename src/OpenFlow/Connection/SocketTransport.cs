@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 
@@ -7,12 +6,6 @@ namespace Dvr.OpenFlow.Connection;
 /// <summary>Builds a channel over a connected socket (TCP or Unix domain) with System.IO.Pipelines.</summary>
 public static class SocketTransport
 {
-    /// <summary>
-    /// Read side buffers segments of this size; OVS writes whole messages, and a 4 KiB segment holds a
-    /// typical flow-stats reply part without splitting most frames.
-    /// </summary>
-    private const int MinimumSegmentSize = 4096;
-
     public static OpenFlowChannel CreateChannel(Socket socket, string peerName, OpenFlowChannelOptions? options, ILogger? logger)
     {
         if (socket.ProtocolType == ProtocolType.Tcp)
@@ -21,19 +14,20 @@ public static class SocketTransport
             socket.NoDelay = true;
         }
 
-        var stream = new NetworkStream(socket, ownsSocket: true);
-        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: MinimumSegmentSize, minimumReadSize: 1024, leaveOpen: true));
-        var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: MinimumSegmentSize, leaveOpen: true));
-        return new OpenFlowChannel(new DuplexPipe(reader, writer), peerName, options, logger, stream);
+        return StreamTransport.CreateChannel(new NetworkStream(socket, ownsSocket: true), peerName, options, logger);
     }
 
     public static string Describe(Socket socket, OpenFlowEndpoint endpoint) =>
-        endpoint.Transport == OpenFlowTransport.Tcp ? $"tcp:{socket.RemoteEndPoint}" : $"unix:{endpoint.EndPoint}";
+        endpoint.Transport switch
+        {
+            OpenFlowTransport.Tcp => $"tcp:{socket.RemoteEndPoint}",
+            OpenFlowTransport.Ssl => $"ssl:{socket.RemoteEndPoint}",
+            _ => $"unix:{endpoint.EndPoint}",
+        };
 
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-
-        public PipeWriter Output { get; } = output;
-    }
+    /// <summary>A stream socket for the endpoint's transport (IP for tcp:/ssl:, Unix domain for unix:).</summary>
+    public static Socket CreateSocket(OpenFlowEndpoint endpoint) =>
+        endpoint.IsIp
+            ? new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
+            : new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
 }

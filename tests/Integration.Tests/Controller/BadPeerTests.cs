@@ -134,6 +134,57 @@ public class BadPeerTests
         await WaitForLogAsync("no HELLO within");
     }
 
+    [Test]
+    public async Task AllBadPeersAtOnce_HealthySwitchKeepsBeingServed()
+    {
+        // Arrange: a healthy switch, then every kind of bad peer on the same listener at the same time. A
+        // listener of its own with 1 s echo timers, so a loaded machine cannot make the healthy switch late.
+        await _host.DisposeAsync();
+        var controller = new DvrController(PortFlowSource.Topology, new PortFlowSource(), loggerFactory: _log);
+        var options = new OpenFlowChannelOptions { EchoInterval = TimeSpan.FromSeconds(1), EchoTimeout = TimeSpan.FromSeconds(1), HelloTimeout = TimeSpan.FromSeconds(2) };
+        _host = new ControllerHost(controller, options, _log);
+        _endpoint = _host.Listen(OpenFlowEndpoint.Parse("tcp:127.0.0.1:0")).LocalEndPoint!;
+        using var stop = new CancellationTokenSource();
+        await using var healthy = new SimulatedSwitch();
+        await healthy.ConnectAsync(_endpoint);
+        var healthyRun = healthy.RunAsync(stop.Token);
+        await WaitForLogAsync("datapath 0000000000000999 with 3 port(s)");
+        int echoesBefore = healthy.EchoRequestsSeen;
+        await using var garbage = new SimulatedSwitch();
+        await using var wrongVersion = new SimulatedSwitch();
+        await using var truncated = new SimulatedSwitch();
+        await using var silent = new SimulatedSwitch { AnswerEcho = false, DatapathId = 0x998 };
+        await using var mute = new SimulatedSwitch();
+        foreach (var peer in new[] { garbage, wrongVersion, truncated, silent, mute })
+        {
+            await peer.ConnectAsync(_endpoint);
+        }
+
+        // Act
+        await garbage.SendAsync(Convert.FromHexString("0400000400000007"));
+        await wrongVersion.SendAsync(Convert.FromHexString("0100000800000001"));
+        await truncated.SendAsync(Convert.FromHexString("0400000800000001" + "040e006400000002" + "0000"));
+        truncated.CloseWrite();
+        var silentRun = silent.RunAsync(stop.Token);
+        var clock = Stopwatch.StartNew();
+        foreach (string drop in new[] { "malformed message", "version negotiation failed", "truncated frame", "dead peer", "no HELLO within" })
+        {
+            await WaitForLogAsync(drop);
+        }
+
+        var badPeersDroppedAfter = clock.Elapsed;
+        await stop.CancelAsync();
+        await Task.WhenAll(healthyRun, silentRun);
+
+        // Assert: the healthy switch was probed and answered all along, and never dropped.
+        Assert.Multiple(() =>
+        {
+            Assert.That(healthy.Closed, Is.False);
+            Assert.That(healthy.EchoRequestsSeen - echoesBefore, Is.GreaterThanOrEqualTo(1), $"probed and answered during {badPeersDroppedAfter.TotalSeconds:0.0} s of bad peers");
+            Assert.That(_log.Lines.Count(l => l.Contains("tcp:127.0.0.1", StringComparison.Ordinal) && l.Contains(": connection closed: ", StringComparison.Ordinal)), Is.EqualTo(5), "exactly the five bad peers were dropped:\n" + string.Join("\n", _log.Lines));
+        });
+    }
+
     private async Task WaitForLogAsync(string text)
     {
         var clock = Stopwatch.StartNew();

@@ -175,12 +175,14 @@ public sealed class OvsTestbed : IDisposable
         }
     }
 
-    public static string Run(string file, string[] args, int[]? acceptExitCodes = null, Dictionary<string, string>? environment = null)
+    /// <param name="stdin">Text for the child's standard input, which is then closed (null: inherit ours).</param>
+    public static string Run(string file, string[] args, int[]? acceptExitCodes = null, Dictionary<string, string>? environment = null, string? stdin = null)
     {
         var start = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = stdin is not null,
             UseShellExecute = false,
         };
         foreach (var arg in args)
@@ -194,6 +196,12 @@ public sealed class OvsTestbed : IDisposable
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
+        if (stdin is not null)
+        {
+            process.StandardInput.Write(stdin);
+            process.StandardInput.Close();
+        }
+
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(60_000))
