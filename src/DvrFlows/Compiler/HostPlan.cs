@@ -33,6 +33,10 @@ public sealed class HostPlan
 
     public Topology.Topology Topology { get; }
 
+    internal TopologyIndex Index => _index;
+
+    internal FlowMemo Memo => _index.Memo;
+
     public Host Host { get; }
 
     /// <summary>DVR agent mode (dvr or dvr_snat): DVR tables are populated. A legacy host gets plain L2 flows.</summary>

@@ -54,6 +54,9 @@ internal sealed class TopologyIndex
     /// <summary>Host name → networks present there (<see cref="TopologyQueries.NetworksByHost"/>).</summary>
     public ImmutableSortedDictionary<string, ImmutableSortedSet<string>> NetworksByHost { get; }
 
+    /// <summary>Flows shared between the hosts of this topology (<see cref="FlowMemo"/>).</summary>
+    public FlowMemo Memo { get; } = new();
+
     public static TopologyIndex For(Topology.Topology topology) => Cache.GetValue(topology, static t => new TopologyIndex(t));
 
     public Network GetNetwork(string name) =>
