@@ -15,6 +15,7 @@ internal sealed class BrTunFlowBuilder
 {
     private readonly HostPlan _plan;
     private readonly FlowSink _sink;
+    private Dictionary<string, TunnelTo>? _tunnels;
     private readonly FlowFactory _f;
     private readonly FlowOwner _base;
 
@@ -71,6 +72,25 @@ internal sealed class BrTunFlowBuilder
         if (network.Type == NetworkType.Vxlan && _plan.LocalVlans.ContainsKey(network.Name))
         {
             TunnelNetwork(network);
+        }
+    }
+
+    /// <summary>Tunnel port name and ofport to each tunnel peer (by host name), resolved once per build.</summary>
+    private Dictionary<string, TunnelTo> Tunnels
+    {
+        get
+        {
+            if (_tunnels is null)
+            {
+                _tunnels = new Dictionary<string, TunnelTo>(_plan.TunnelPeers.Length, StringComparer.Ordinal);
+                foreach (var (peer, name) in _plan.TunnelPeers)
+                {
+                    bool found = _sink.TryOfPort(_f, name, out uint ofPort);
+                    _tunnels[peer.Name] = new TunnelTo(name, found, ofPort);
+                }
+            }
+
+            return _tunnels;
         }
     }
 
@@ -202,18 +222,18 @@ internal sealed class BrTunFlowBuilder
     private void FloodList(Network network, FlowOwner owner, int lv, ulong vni)
     {
         var floodPorts = new List<uint>();
-        var tunnelOf = _plan.TunnelPortByHost;
+        var tunnels = Tunnels;
         foreach (string peer in _plan.HostsWithNetwork(network.Name))
         {
-            if (tunnelOf.TryGetValue(peer, out var tunnelPort))
+            if (tunnels.TryGetValue(peer, out var tunnel))
             {
-                if (_sink.TryOfPort(_f, tunnelPort, out uint port))
+                if (tunnel.Found)
                 {
-                    floodPorts.Add(port);
+                    floodPorts.Add(tunnel.OfPort);
                 }
                 else
                 {
-                    _sink.Wait(_f, tunnelPort, owner, $"FLOOD_TO_TUN: flood {network.Name} to {peer}");
+                    _sink.Wait(_f, tunnel.Name, owner, $"FLOOD_TO_TUN: flood {network.Name} to {peer}");
                 }
             }
         }
@@ -237,16 +257,18 @@ internal sealed class BrTunFlowBuilder
     private void RemotePortIfPresent(Port port, Network network, int lv, ulong vni)
     {
         if (port.Network != network.Name || port.Host is null || port.Host == _plan.Host.Name || !port.AdminStateUp
-            || port.DeviceOwner == DeviceOwner.RouterInterfaceDistributed || !_plan.TunnelPortByHost.TryGetValue(port.Host, out var tunnelPort))
+            || port.DeviceOwner == DeviceOwner.RouterInterfaceDistributed || !Tunnels.TryGetValue(port.Host, out var tunnel))
         {
             return;
         }
 
-        RemotePort(port, network, lv, vni, tunnelPort);
+        RemotePort(port, network, lv, vni, tunnel);
     }
 
-    private void RemotePort(Port port, Network network, int lv, ulong vni, string tunnelPort)
+    private void RemotePort(Port port, Network network, int lv, ulong vni, TunnelTo tunnelTo)
     {
+        string tunnelPort = tunnelTo.Name;
+        uint tunnel = tunnelTo.OfPort;
         var owner = FlowOwner.Port(port.Name);
         if (!_sink.Wants(owner))
         {
@@ -254,7 +276,7 @@ internal sealed class BrTunFlowBuilder
         }
 
         var memo = _plan.Memo;
-        if (_sink.TryOfPort(_f, tunnelPort, out uint tunnel))
+        if (tunnelTo.Found)
         {
             var key = new MemoKey(port, MemoKind.UnicastToTunnel, 0, lv, tunnel, _f.BridgeName);
             if (!memo.TryGet(key, out var unicast))
@@ -288,4 +310,6 @@ internal sealed class BrTunFlowBuilder
             _sink.Add(responder);
         }
     }
+
+    private readonly record struct TunnelTo(string Name, bool Found, uint OfPort);
 }
