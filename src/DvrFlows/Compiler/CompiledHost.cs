@@ -51,6 +51,9 @@ public sealed class CompiledHost
     public IEnumerable<DesiredFlowSet> InPipelineOrder() =>
         Bridges.Values.OrderBy(b => b.Bridge).ThenBy(b => b.BridgeName, StringComparer.Ordinal);
 
+    /// <summary>Number of flows over all bridges.</summary>
+    public int AllFlowCount => Bridges.Values.Sum(b => b.Count);
+
     public IEnumerable<DesiredFlow> AllFlows => InPipelineOrder().SelectMany(b => b.Flows);
 
     public DesiredFlowSet OfKind(BridgeKind kind) => InPipelineOrder().First(b => b.Bridge == kind);

@@ -92,56 +92,89 @@ public sealed class DesiredFlowSet : IEquatable<DesiredFlowSet>
 
     /// <summary>
     /// This set with the flows of the given owners replaced (incremental recompute): every flow of an owner in
-    /// <paramref name="owners"/> is dropped, and <paramref name="added"/> (which must all belong to those owners)
-    /// are merged in canonical order. Linear in the set size, with no sort of the untouched flows.
+    /// <paramref name="owners"/> is dropped and <paramref name="added"/> (sorted by <see cref="FlowOrder"/>, all
+    /// of those owners) are merged in. The untouched flows are copied in blocks, never compared or sorted again;
+    /// only the neighbours of the inserted flows are checked for a duplicate key.
     /// </summary>
-    /// <exception cref="InvalidOperationException">An added flow has the key of a flow that stays.</exception>
-    public DesiredFlowSet WithOwnersReplaced(IReadOnlySet<FlowOwner> owners, IReadOnlyList<DesiredFlow> added)
+    /// <exception cref="InvalidOperationException">An added flow has the key of another flow of the set.</exception>
+    public DesiredFlowSet WithOwnersReplaced(IReadOnlyCollection<FlowOwner> owners, ImmutableArray<DesiredFlow> added)
     {
-        var incoming = added.ToArray();
-        Array.Sort(incoming, FlowOrder.Instance);
-        var result = ImmutableArray.CreateBuilder<DesiredFlow>(Flows.Length + incoming.Length);
-        int next = 0;
-        foreach (var flow in Flows)
+        var byOwner = ByOwner;
+        var source = Flows.AsSpan();
+        var removed = new List<int>();
+        foreach (var owner in owners)
         {
-            if (owners.Contains(flow.Owner))
+            foreach (var flow in byOwner.GetValueOrDefault(owner, []))
             {
-                continue;
-            }
+                int at = source.BinarySearch(flow, FlowOrder.Instance);
+                if (at < 0 || !ReferenceEquals(source[at], flow))
+                {
+                    throw new InvalidOperationException($"{BridgeName}: the owner index lists a flow the set does not hold ({flow.Owner} '{flow.Role}')");
+                }
 
-            while (next < incoming.Length && FlowOrder.Instance.Compare(incoming[next], flow) < 0)
-            {
-                result.Add(incoming[next++]);
+                removed.Add(at);
             }
-
-            result.Add(flow);
         }
 
-        while (next < incoming.Length)
+        removed.Sort();
+        var adding = added.AsSpan();
+        var insertAt = new int[adding.Length];
+        for (int i = 0; i < adding.Length; i++)
         {
-            result.Add(incoming[next++]);
+            int at = source.BinarySearch(adding[i], FlowOrder.Instance);
+            insertAt[i] = at < 0 ? ~at : at;
         }
 
-        var flows = result.MoveToImmutable();
-        CheckUniqueKeys(flows.AsSpan());
-        ImmutableSortedDictionary<FlowOwner, ImmutableArray<DesiredFlow>>? byOwner = null;
-        if (_byOwner is { } old)
+        var result = new DesiredFlow[source.Length - removed.Count + adding.Length];
+        var inserted = new List<int>(adding.Length);
+        int read = 0, write = 0, nextRemoved = 0, nextAdded = 0;
+        while (true)
         {
-            var builder = old.ToBuilder();
-            foreach (var owner in owners)
+            int stop = Math.Min(nextRemoved < removed.Count ? removed[nextRemoved] : source.Length, nextAdded < adding.Length ? insertAt[nextAdded] : source.Length);
+            source[read..stop].CopyTo(result.AsSpan(write));
+            write += stop - read;
+            read = stop;
+            if (nextAdded < adding.Length && insertAt[nextAdded] == read)
             {
-                builder.Remove(owner);
+                inserted.Add(write);
+                result[write++] = adding[nextAdded++];
             }
-
-            foreach (var group in incoming.GroupBy(f => f.Owner))
+            else if (nextRemoved < removed.Count && removed[nextRemoved] == read)
             {
-                builder[group.Key] = [.. group];
+                read++;
+                nextRemoved++;
             }
-
-            byOwner = builder.ToImmutable();
+            else
+            {
+                break;
+            }
         }
 
-        return new DesiredFlowSet(Bridge, BridgeName, flows, byOwner);
+        foreach (int at in inserted)
+        {
+            foreach (int other in (ReadOnlySpan<int>)[at - 1, at + 1])
+            {
+                if (other >= 0 && other < result.Length && FlowOrder.CompareIgnoringOwner(result[at], result[other]) == 0 && result[at].Key == result[other].Key)
+                {
+                    throw new InvalidOperationException(
+                        $"{BridgeName} table {result[at].TableId} priority {result[at].Priority}: two flows with the same match " +
+                        $"({result[other].Owner} '{result[other].Role}' and {result[at].Owner} '{result[at].Role}')");
+                }
+            }
+        }
+
+        var builder = byOwner.ToBuilder();
+        foreach (var owner in owners)
+        {
+            builder.Remove(owner);
+        }
+
+        foreach (var group in added.GroupBy(f => f.Owner))
+        {
+            builder[group.Key] = [.. group];
+        }
+
+        return new DesiredFlowSet(Bridge, BridgeName, System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(result), builder.ToImmutable());
     }
 
     public bool Equals(DesiredFlowSet? other) =>
