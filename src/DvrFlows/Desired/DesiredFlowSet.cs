@@ -11,8 +11,14 @@ namespace Dvr.DvrFlows.Desired;
 /// </summary>
 public sealed class DesiredFlowSet : IEquatable<DesiredFlowSet>
 {
+    /// <summary>Above this many pending removed + added flows, a replacement materialises the set first.</summary>
+    private const int MaxPendingFlows = 4096;
+
+    private readonly Lock _materializing = new();
     private Dictionary<FlowKey, DesiredFlow>? _byKey;
     private ImmutableSortedDictionary<FlowOwner, ImmutableArray<DesiredFlow>>? _byOwner;
+    private ImmutableArray<DesiredFlow> _flows;
+    private Pending? _pending;
 
     public DesiredFlowSet(BridgeKind bridge, string bridgeName, IEnumerable<DesiredFlow> flows)
     {
@@ -22,7 +28,8 @@ public sealed class DesiredFlowSet : IEquatable<DesiredFlowSet>
         Array.Sort(sorted, FlowOrder.Instance);
         CheckBridge(sorted);
         CheckUniqueKeys(sorted);
-        Flows = ImmutableArray.Create(sorted);
+        _flows = ImmutableArray.Create(sorted);
+        Count = _flows.Length;
     }
 
     /// <summary>A set from flows already in <see cref="FlowOrder"/> with unique keys (checked).</summary>
@@ -30,7 +37,18 @@ public sealed class DesiredFlowSet : IEquatable<DesiredFlowSet>
     {
         Bridge = bridge;
         BridgeName = bridgeName;
-        Flows = sorted;
+        _flows = sorted;
+        Count = sorted.Length;
+        _byOwner = byOwner;
+    }
+
+    /// <summary>A set that is <paramref name="pending"/>'s root with its removals and additions, materialised on first use of <see cref="Flows"/>.</summary>
+    private DesiredFlowSet(BridgeKind bridge, string bridgeName, Pending pending, ImmutableSortedDictionary<FlowOwner, ImmutableArray<DesiredFlow>> byOwner)
+    {
+        Bridge = bridge;
+        BridgeName = bridgeName;
+        _pending = pending;
+        Count = pending.Root.Count - pending.Removed.Count + pending.Added.Length;
         _byOwner = byOwner;
     }
 
@@ -38,13 +56,25 @@ public sealed class DesiredFlowSet : IEquatable<DesiredFlowSet>
 
     public string BridgeName { get; }
 
-    public ImmutableArray<DesiredFlow> Flows { get; }
+    /// <summary>The flows in canonical order. A set made by <see cref="WithOwnersReplaced"/> builds this array on first use.</summary>
+    public ImmutableArray<DesiredFlow> Flows
+    {
+        get
+        {
+            if (_flows.IsDefault)
+            {
+                Materialize();
+            }
+
+            return _flows;
+        }
+    }
 
     /// <summary>The flows of each owner, in canonical order.</summary>
     public ImmutableSortedDictionary<FlowOwner, ImmutableArray<DesiredFlow>> ByOwner =>
         _byOwner ?? Interlocked.CompareExchange(ref _byOwner, GroupByOwner(Flows), null) ?? _byOwner!;
 
-    public int Count => Flows.Length;
+    public int Count { get; }
 
     /// <summary>
     /// Builds a set from flows that are already sorted by <see cref="FlowOrder"/> and have unique keys, as the
@@ -93,72 +123,71 @@ public sealed class DesiredFlowSet : IEquatable<DesiredFlowSet>
     /// <summary>
     /// This set with the flows of the given owners replaced (incremental recompute): every flow of an owner in
     /// <paramref name="owners"/> is dropped and <paramref name="added"/> (sorted by <see cref="FlowOrder"/>, all
-    /// of those owners) are merged in. The untouched flows are copied in blocks, never compared or sorted again;
-    /// only the neighbours of the inserted flows are checked for a duplicate key.
+    /// of those owners) come in. The result keeps a reference to a materialised root set plus the removed and
+    /// added flows, so a one-port edit costs in proportion to the flows it touches, not to the ~10,000 flows of
+    /// the bridge; <see cref="Flows"/> merges them once when first read. Only the neighbours of the added flows
+    /// are checked for a duplicate key.
     /// </summary>
     /// <exception cref="InvalidOperationException">An added flow has the key of another flow of the set.</exception>
     public DesiredFlowSet WithOwnersReplaced(IReadOnlyCollection<FlowOwner> owners, ImmutableArray<DesiredFlow> added)
     {
         var byOwner = ByOwner;
-        var source = Flows.AsSpan();
-        var removed = new List<int>();
+        var pending = _pending;
+        if (pending is not null && pending.Removed.Count + pending.Added.Length + added.Length > MaxPendingFlows)
+        {
+            Materialize();
+            pending = null;
+        }
+
+        var root = pending?.Root ?? this;
+        var removed = pending is null ? new HashSet<DesiredFlow>(ReferenceEqualityComparer.Instance) : new HashSet<DesiredFlow>(pending.Removed, ReferenceEqualityComparer.Instance);
+        var pendingAdded = pending?.Added ?? [];
+        var dropped = new HashSet<DesiredFlow>(ReferenceEqualityComparer.Instance);
         foreach (var owner in owners)
         {
             foreach (var flow in byOwner.GetValueOrDefault(owner, []))
             {
-                int at = source.BinarySearch(flow, FlowOrder.Instance);
-                if (at < 0 || !ReferenceEquals(source[at], flow))
+                dropped.Add(flow);
+            }
+        }
+
+        var kept = ImmutableArray.CreateBuilder<DesiredFlow>(pendingAdded.Length);
+        foreach (var flow in pendingAdded)
+        {
+            if (dropped.Remove(flow))
+            {
+                continue;
+            }
+
+            kept.Add(flow);
+        }
+
+        // What is left of `dropped` lives in the root.
+        removed.UnionWith(dropped);
+        var merged = Merge(kept.ToImmutable(), added);
+        var rootFlows = root.Flows.AsSpan();
+        for (int i = 0; i < merged.Length; i++)
+        {
+            if ((i > 0 && SameKey(merged[i - 1], merged[i])) || (i + 1 < merged.Length && SameKey(merged[i], merged[i + 1])))
+            {
+                throw Duplicate(merged[i], merged[i > 0 && SameKey(merged[i - 1], merged[i]) ? i - 1 : i + 1]);
+            }
+
+            int at = rootFlows.BinarySearch(merged[i], FlowOrder.Instance);
+            at = at < 0 ? ~at : at;
+            for (int j = at - 1; j >= 0 && FlowOrder.CompareIgnoringOwner(rootFlows[j], merged[i]) == 0; j--)
+            {
+                if (!removed.Contains(rootFlows[j]) && SameKey(rootFlows[j], merged[i]))
                 {
-                    throw new InvalidOperationException($"{BridgeName}: the owner index lists a flow the set does not hold ({flow.Owner} '{flow.Role}')");
+                    throw Duplicate(merged[i], rootFlows[j]);
                 }
-
-                removed.Add(at);
             }
-        }
 
-        removed.Sort();
-        var adding = added.AsSpan();
-        var insertAt = new int[adding.Length];
-        for (int i = 0; i < adding.Length; i++)
-        {
-            int at = source.BinarySearch(adding[i], FlowOrder.Instance);
-            insertAt[i] = at < 0 ? ~at : at;
-        }
-
-        var result = new DesiredFlow[source.Length - removed.Count + adding.Length];
-        var inserted = new List<int>(adding.Length);
-        int read = 0, write = 0, nextRemoved = 0, nextAdded = 0;
-        while (true)
-        {
-            int stop = Math.Min(nextRemoved < removed.Count ? removed[nextRemoved] : source.Length, nextAdded < adding.Length ? insertAt[nextAdded] : source.Length);
-            source[read..stop].CopyTo(result.AsSpan(write));
-            write += stop - read;
-            read = stop;
-            if (nextAdded < adding.Length && insertAt[nextAdded] == read)
+            for (int j = at; j < rootFlows.Length && FlowOrder.CompareIgnoringOwner(rootFlows[j], merged[i]) == 0; j++)
             {
-                inserted.Add(write);
-                result[write++] = adding[nextAdded++];
-            }
-            else if (nextRemoved < removed.Count && removed[nextRemoved] == read)
-            {
-                read++;
-                nextRemoved++;
-            }
-            else
-            {
-                break;
-            }
-        }
-
-        foreach (int at in inserted)
-        {
-            foreach (int other in (ReadOnlySpan<int>)[at - 1, at + 1])
-            {
-                if (other >= 0 && other < result.Length && FlowOrder.CompareIgnoringOwner(result[at], result[other]) == 0 && result[at].Key == result[other].Key)
+                if (!ReferenceEquals(rootFlows[j], merged[i]) && !removed.Contains(rootFlows[j]) && SameKey(rootFlows[j], merged[i]))
                 {
-                    throw new InvalidOperationException(
-                        $"{BridgeName} table {result[at].TableId} priority {result[at].Priority}: two flows with the same match " +
-                        $"({result[other].Owner} '{result[other].Role}' and {result[at].Owner} '{result[at].Role}')");
+                    throw Duplicate(merged[i], rootFlows[j]);
                 }
             }
         }
@@ -174,8 +203,74 @@ public sealed class DesiredFlowSet : IEquatable<DesiredFlowSet>
             builder[group.Key] = [.. group];
         }
 
-        return new DesiredFlowSet(Bridge, BridgeName, System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(result), builder.ToImmutable());
+        return new DesiredFlowSet(Bridge, BridgeName, new Pending(root, removed, merged), builder.ToImmutable());
     }
+
+    private static bool SameKey(DesiredFlow a, DesiredFlow b) => FlowOrder.CompareIgnoringOwner(a, b) == 0 && a.Key == b.Key;
+
+    private InvalidOperationException Duplicate(DesiredFlow flow, DesiredFlow other) =>
+        new($"{BridgeName} table {flow.TableId} priority {flow.Priority}: two flows with the same match " +
+            $"({other.Owner} '{other.Role}' and {flow.Owner} '{flow.Role}')");
+
+    private static ImmutableArray<DesiredFlow> Merge(ImmutableArray<DesiredFlow> a, ImmutableArray<DesiredFlow> b)
+    {
+        var result = ImmutableArray.CreateBuilder<DesiredFlow>(a.Length + b.Length);
+        int i = 0, j = 0;
+        while (i < a.Length || j < b.Length)
+        {
+            if (j == b.Length || (i < a.Length && FlowOrder.Instance.Compare(a[i], b[j]) <= 0))
+            {
+                result.Add(a[i++]);
+            }
+            else
+            {
+                result.Add(b[j++]);
+            }
+        }
+
+        return result.MoveToImmutable();
+    }
+
+    private void Materialize()
+    {
+        lock (_materializing)
+        {
+            if (!_flows.IsDefault || _pending is not { } pending)
+            {
+                return;
+            }
+
+            var source = pending.Root.Flows;
+            var added = pending.Added;
+            var result = new DesiredFlow[Count];
+            int write = 0, next = 0;
+            foreach (var flow in source)
+            {
+                if (pending.Removed.Contains(flow))
+                {
+                    continue;
+                }
+
+                while (next < added.Length && FlowOrder.Instance.Compare(added[next], flow) < 0)
+                {
+                    result[write++] = added[next++];
+                }
+
+                result[write++] = flow;
+            }
+
+            while (next < added.Length)
+            {
+                result[write++] = added[next++];
+            }
+
+            _flows = System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(result);
+            _pending = null;
+        }
+    }
+
+    /// <summary>A lazily merged set: the root's flows minus <see cref="Removed"/> plus <see cref="Added"/> (sorted).</summary>
+    private sealed record Pending(DesiredFlowSet Root, HashSet<DesiredFlow> Removed, ImmutableArray<DesiredFlow> Added);
 
     public bool Equals(DesiredFlowSet? other) =>
         other is not null && other.BridgeName == BridgeName && other.Bridge == Bridge
@@ -183,7 +278,7 @@ public sealed class DesiredFlowSet : IEquatable<DesiredFlowSet>
 
     public override bool Equals(object? obj) => obj is DesiredFlowSet other && Equals(other);
 
-    public override int GetHashCode() => HashCode.Combine(BridgeName, Flows.Length);
+    public override int GetHashCode() => HashCode.Combine(BridgeName, Count);
 
     private static ImmutableSortedDictionary<FlowOwner, ImmutableArray<DesiredFlow>> GroupByOwner(ImmutableArray<DesiredFlow> flows)
     {
