@@ -75,23 +75,23 @@ internal sealed class BrTunFlowBuilder
         }
     }
 
-    /// <summary>Tunnel port name and ofport to each tunnel peer (by host name), resolved once per build.</summary>
-    private Dictionary<string, TunnelTo> Tunnels
+    /// <summary>Tunnel port name and ofport to a tunnel peer, resolved once per build (and only for the peers asked about).</summary>
+    private bool TryTunnel(string peer, out TunnelTo tunnel)
     {
-        get
+        _tunnels ??= new Dictionary<string, TunnelTo>(StringComparer.Ordinal);
+        if (_tunnels.TryGetValue(peer, out tunnel))
         {
-            if (_tunnels is null)
-            {
-                _tunnels = new Dictionary<string, TunnelTo>(_plan.TunnelPeers.Length, StringComparer.Ordinal);
-                foreach (var (peer, name) in _plan.TunnelPeers)
-                {
-                    bool found = _sink.TryOfPort(_f, name, out uint ofPort);
-                    _tunnels[peer.Name] = new TunnelTo(name, found, ofPort);
-                }
-            }
-
-            return _tunnels;
+            return true;
         }
+
+        if (!_plan.TunnelPortByHost.TryGetValue(peer, out var name))
+        {
+            return false;
+        }
+
+        bool found = _sink.TryOfPort(_f, name, out uint ofPort);
+        _tunnels[peer] = tunnel = new TunnelTo(name, found, ofPort);
+        return true;
     }
 
     private void Add(TableSpec table, ushort priority, MatchBuilder match, OpenFlow.Instructions.InstructionList instructions, FlowOwner owner, string role) =>
@@ -222,10 +222,9 @@ internal sealed class BrTunFlowBuilder
     private void FloodList(Network network, FlowOwner owner, int lv, ulong vni)
     {
         var floodPorts = new List<uint>();
-        var tunnels = Tunnels;
         foreach (string peer in _plan.HostsWithNetwork(network.Name))
         {
-            if (tunnels.TryGetValue(peer, out var tunnel))
+            if (TryTunnel(peer, out var tunnel))
             {
                 if (tunnel.Found)
                 {
@@ -257,7 +256,7 @@ internal sealed class BrTunFlowBuilder
     private void RemotePortIfPresent(Port port, Network network, int lv, ulong vni)
     {
         if (port.Network != network.Name || port.Host is null || port.Host == _plan.Host.Name || !port.AdminStateUp
-            || port.DeviceOwner == DeviceOwner.RouterInterfaceDistributed || !Tunnels.TryGetValue(port.Host, out var tunnel))
+            || port.DeviceOwner == DeviceOwner.RouterInterfaceDistributed || !TryTunnel(port.Host, out var tunnel))
         {
             return;
         }

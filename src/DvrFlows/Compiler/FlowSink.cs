@@ -76,7 +76,7 @@ internal sealed class FlowSink
         {
             if (!_byBridge.TryGetValue(flow.BridgeName, out _lastList))
             {
-                _byBridge[flow.BridgeName] = _lastList = new List<Built>(1024);
+                _byBridge[flow.BridgeName] = _lastList = new List<Built>(_only is null ? 1024 : 8);
             }
 
             _lastBridge = flow.BridgeName;

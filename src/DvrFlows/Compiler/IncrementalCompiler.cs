@@ -76,6 +76,9 @@ public sealed class IncrementalCompiler
 
     public bool Contains(string hostName) => _hosts.ContainsKey(hostName);
 
+    /// <summary>The port numbers <paramref name="hostName"/> was compiled with, or null when it is not kept.</summary>
+    public IPortMap? PortsOf(string hostName) => _hosts.TryGetValue(hostName, out var state) ? state.Ports : null;
+
     /// <summary>Compiles <paramref name="hostName"/> (again) with new port numbers, and keeps it from now on.</summary>
     public CompiledHost SetPorts(string hostName, IPortMap ports)
     {
@@ -180,7 +183,9 @@ public sealed class IncrementalCompiler
     {
         if (changes.Count == 0)
         {
-            return Recompile(next, "no port changes were given (an unchanged or an equivalent topology)");
+            // An equal topology (e.g. the file rewritten in another order): the flows stay as they are.
+            Topology = next;
+            return new IncrementalUpdate([], null, [], [], 0, 0, []);
         }
 
         foreach (var change in changes)
