@@ -388,7 +388,8 @@ public sealed class IncrementalCompiler
             try
             {
                 var ownersSet = owners.ToHashSet();
-                bridges = bridges.SetItem(bridgeName, set.WithOwnersReplaced(owners, [.. added.Where(f => ownersSet.Contains(f.Owner))]));
+                // Remove + Add, not SetItem: SetItem compares the old and new set by value, which reads every flow.
+                bridges = bridges.Remove(bridgeName).Add(bridgeName, set.WithOwnersReplaced(owners, [.. added.Where(f => ownersSet.Contains(f.Owner))]));
             }
             catch (InvalidOperationException)
             {

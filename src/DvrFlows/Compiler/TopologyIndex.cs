@@ -214,7 +214,7 @@ internal sealed class TopologyIndex
                 continue;
             }
 
-            var present = ImmutableSortedSet.CreateBuilder<string>(StringComparer.Ordinal);
+            var present = new HashSet<string>(StringComparer.Ordinal);
             foreach (var port in index.PortsOnHost(host))
             {
                 present.Add(port.Network);
@@ -238,9 +238,9 @@ internal sealed class TopologyIndex
                 }
             }
 
-            if (!old.SetEquals(present))
+            if (old.Count != present.Count || !present.All(old.Contains))
             {
-                var now = present.ToImmutable();
+                var now = present.ToImmutableSortedSet(StringComparer.Ordinal);
                 changedHosts.Add(host);
                 changedNetworks.UnionWith(old.SymmetricExcept(now));
                 networksByHost = networksByHost.SetItem(host, now);
