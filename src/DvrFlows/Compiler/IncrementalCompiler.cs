@@ -221,7 +221,7 @@ public sealed class IncrementalCompiler
         {
             if (!recompile.Contains(name))
             {
-                var dirty = DirtyOwners(name, state.Plan, changes, index, nextIndex, networksWithNewHosts);
+                var dirty = DirtyOwners(name, state.Plan, changes, networksWithNewHosts);
                 if (dirty.Count == 0)
                 {
                     continue;
@@ -290,7 +290,7 @@ public sealed class IncrementalCompiler
     /// whose set of hosts changed (its flood list).
     /// </summary>
     private static HashSet<FlowOwner> DirtyOwners(
-        string host, HostPlan plan, IReadOnlyList<PortChange> changes, TopologyIndex before, TopologyIndex after, ImmutableArray<string> networksWithNewHosts)
+        string host, HostPlan plan, IReadOnlyList<PortChange> changes, ImmutableArray<string> networksWithNewHosts)
     {
         var dirty = new HashSet<FlowOwner>();
         foreach (var change in changes)
