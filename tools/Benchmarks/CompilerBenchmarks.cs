@@ -96,7 +96,7 @@ public static class LargeTopology
 
 /// <summary>
 /// Compiles the <see cref="LargeTopology"/> for every host, and times the incremental path
-/// (<see cref="FlowCompiler.Update"/>) after one compute port is added or removed.
+/// (<see cref="IncrementalCompiler.Apply"/>) after one compute port is added or removed.
 /// <c>dotnet run -c Release --project tools/Benchmarks -- --filter '*CompilerBenchmarks*'</c>
 /// </summary>
 [MemoryDiagnoser]
@@ -105,11 +105,16 @@ public class CompilerBenchmarks
     private Topology _topology = null!;
     private Topology _withExtra = null!;
     private SyntheticPortMap[] _maps = null!;
-    private FlowCompiler _incremental = null!;
-    private SyntheticPortMap _extraHostMap = null!;
+    private IncrementalCompiler _incremental = null!;
+    private PortChange _add = null!;
+    private PortChange _remove = null!;
     private bool _extraPresent;
 
     public const string ExtraHost = "h005";
+
+    public Topology Topology => _topology;
+
+    public IncrementalCompiler Incremental => _incremental;
 
     [GlobalSetup]
     public void Setup()
@@ -117,16 +122,17 @@ public class CompilerBenchmarks
         _topology = LargeTopology.Load();
         _maps = [.. _topology.Hosts.Select(h => SyntheticPortMap.For(_topology, h.Name))];
         _withExtra = LargeTopology.WithExtraPort(_topology, out var extra);
+        _add = new PortChange(null, extra);
+        _remove = new PortChange(extra, null);
 
-        // The controller's map comes from the switch: the new port keeps its ofport and no other port is renumbered,
-        // so both compilations use the map of the topology with the port.
-        _extraHostMap = SyntheticPortMap.For(_withExtra, ExtraHost);
-        _incremental = new FlowCompiler(ExtraHost);
-        _incremental.Update(_topology, _extraHostMap);
-        var added = _incremental.Update(_withExtra, _extraHostMap);
-        var removed = _incremental.Update(_topology, _extraHostMap);
-        CheckOnlyOwner(added, extra.Name, "adding");
-        CheckOnlyOwner(removed, extra.Name, "removing");
+        // The controller's maps come from the switches: the new port keeps its ofport and no other port is
+        // renumbered, so every host uses the map of the topology with the port.
+        var maps = _withExtra.Hosts.ToDictionary(h => h.Name, h => (IPortMap)SyntheticPortMap.For(_withExtra, h.Name), StringComparer.Ordinal);
+        _incremental = new IncrementalCompiler(_topology, maps);
+        var added = _incremental.Apply(_withExtra, [_add]);
+        CheckAgainstFullCompile(_withExtra, maps, added, "adding");
+        var removed = _incremental.Apply(_topology, [_remove]);
+        CheckAgainstFullCompile(_topology, maps, removed, "removing");
         _extraPresent = false;
     }
 
@@ -134,12 +140,12 @@ public class CompilerBenchmarks
     [Benchmark]
     public int CompileAllHosts() => CompileAll(_topology, _maps);
 
-    /// <summary>One FlowCompiler.Update on the port's host, alternately adding and removing the one compute port.</summary>
+    /// <summary>One IncrementalCompiler.Apply over all 100 hosts, alternately adding and removing the one compute port.</summary>
     [Benchmark]
-    public int RecomputeAfterOnePortChange()
+    public IncrementalUpdate RecomputeAfterOnePortChange()
     {
         _extraPresent = !_extraPresent;
-        return _incremental.Update(_extraPresent ? _withExtra : _topology, _extraHostMap).Length;
+        return _extraPresent ? _incremental.Apply(_withExtra, [_add]) : _incremental.Apply(_topology, [_remove]);
     }
 
     public static int CompileAll(Topology topology, SyntheticPortMap[] maps)
@@ -147,33 +153,47 @@ public class CompilerBenchmarks
         int flows = 0;
         for (int i = 0; i < topology.Hosts.Length; i++)
         {
-            flows += DvrFlowCompiler.Compile(topology, topology.Hosts[i].Name, maps[i]).AllFlows.Count();
+            flows += DvrFlowCompiler.Compile(topology, topology.Hosts[i].Name, maps[i]).AllFlowCount;
         }
 
         return flows;
     }
 
-    private static void CheckOnlyOwner(ImmutableArray<OwnerChange> changes, string portName, string what)
+    // A wrong incremental result must not look fast: the update has to be incremental, touch only the port's
+    // owner, and leave every host exactly as a full compile of the new topology would.
+    private void CheckAgainstFullCompile(Topology topology, Dictionary<string, IPortMap> maps, IncrementalUpdate update, string what)
     {
-        var owners = changes.Select(c => c.Owner).Distinct().ToList();
-        if (owners.Count != 1 || owners[0] != FlowOwner.Port(portName) || changes.All(c => c.Before.Length == c.After.Length))
+        var owners = update.Changes.Select(c => c.Owner).Distinct().ToList();
+        string port = _add.Name;
+        if (!update.WasIncremental || !update.HostsRecompiled.IsEmpty || owners.Count != 1 || owners[0] != FlowOwner.Port(port))
         {
             throw new InvalidOperationException(
-                $"{what} port {portName} on {ExtraHost} changed owners [{string.Join(", ", owners)}] with {changes.Sum(c => c.After.Length - c.Before.Length)} net flows; expected only port {portName}, with flows");
+                $"{what} port {port}: incremental={update.WasIncremental} ({update.FullRecompileReason}), hosts recompiled [{string.Join(", ", update.HostsRecompiled)}], owners changed [{string.Join(", ", owners)}]; expected only port {port}");
+        }
+
+        foreach (var host in topology.Hosts)
+        {
+            var full = DvrFlowCompiler.Compile(topology, host.Name, maps[host.Name]);
+            if (!full.AllFlows.SequenceEqual(_incremental[host.Name].AllFlows))
+            {
+                throw new InvalidOperationException($"{what} port {port}: incremental flows of {host.Name} differ from a full compile");
+            }
         }
     }
 }
 
 /// <summary>
 /// <c>compile-bench [ROUNDS]</c>: loads the <see cref="LargeTopology"/>, compiles every host on this one thread
-/// ROUNDS times (default 3) and prints the best elapsed time, the flow count, the peak working set and the bytes
-/// allocated; then times the one-port incremental update (best of 200).
+/// ROUNDS times (default 3) and prints the best elapsed and CPU time, the flow count, bytes allocated, peak
+/// working set and GC heap; then times the one-port incremental update over all 100 hosts (median and p99 of 400).
 /// </summary>
 public static class CompileBench
 {
     public static int Run(string[] args)
     {
         int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
+        using var process = Process.GetCurrentProcess();
+        Console.WriteLine($"load average {File.ReadAllText("/proc/loadavg").Trim()}, processor count {Environment.ProcessorCount}, server GC {System.Runtime.GCSettings.IsServerGC}");
         var clock = Stopwatch.StartNew();
         var topology = LargeTopology.Load();
         double loadSeconds = clock.Elapsed.TotalSeconds;
@@ -184,37 +204,78 @@ public static class CompileBench
         var maps = topology.Hosts.Select(h => SyntheticPortMap.For(topology, h.Name)).ToArray();
         Console.WriteLine($"port maps for all hosts: {clock.Elapsed.TotalSeconds:0.000} s");
 
-        double best = double.MaxValue;
+        double best = double.MaxValue, bestCpu = double.MaxValue;
         int flows = 0;
         long allocated = 0;
         for (int round = 0; round < rounds; round++)
         {
+            // A new Topology instance each round, so the per-topology index and shared-flow memo are built inside the timing.
+            var fresh = topology with { };
             long before = GC.GetTotalAllocatedBytes(precise: true);
+            var cpu = process.TotalProcessorTime;
+            process.Refresh();
+            cpu = process.TotalProcessorTime;
             clock.Restart();
-            flows = CompilerBenchmarks.CompileAll(topology, maps);
+            flows = CompilerBenchmarks.CompileAll(fresh, maps);
             double elapsed = clock.Elapsed.TotalSeconds;
+            process.Refresh();
+            double cpuSeconds = (process.TotalProcessorTime - cpu).TotalSeconds;
             allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
             best = Math.Min(best, elapsed);
-            Console.WriteLine($"round {round + 1}: compile all hosts {elapsed:0.000} s");
+            bestCpu = Math.Min(bestCpu, cpuSeconds);
+            Console.WriteLine($"round {round + 1}: compile all hosts {elapsed:0.000} s wall, {cpuSeconds:0.000} s CPU (all threads, GC included)");
         }
 
-        Console.WriteLine($"compile-all best of {rounds}: {best:0.000} s, {flows} flows ({flows / topology.Hosts.Length} per host), " +
-            $"{allocated / (1024.0 * 1024.0):0.0} MiB allocated per round");
+        process.Refresh();
+        Console.WriteLine($"compile-all best of {rounds}: {best:0.000} s wall, {bestCpu:0.000} s CPU, {flows} flows ({flows / topology.Hosts.Length} per host), " +
+            $"{allocated / (1024.0 * 1024.0):0.0} MiB allocated per round; peak working set so far {process.PeakWorkingSet64 / (1024.0 * 1024.0):0.0} MiB");
 
+        clock.Restart();
         var bench = new CompilerBenchmarks();
         bench.Setup();
-        double bestUpdate = double.MaxValue;
-        for (int i = 0; i < 200; i++)
+        Console.WriteLine($"incremental compiler set up for all {topology.Hosts.Length} hosts (full compile with owner indexes, two checked updates): {clock.Elapsed.TotalSeconds:0.000} s");
+
+        var times = new List<double>();
+        IncrementalUpdate? last = null;
+        long incrementalAllocated = GC.GetTotalAllocatedBytes(precise: true);
+        const int Updates = 400;
+        for (int i = 0; i < Updates; i++)
         {
             clock.Restart();
-            bench.RecomputeAfterOnePortChange();
-            bestUpdate = Math.Min(bestUpdate, clock.Elapsed.TotalMilliseconds);
+            last = bench.RecomputeAfterOnePortChange();
+            times.Add(clock.Elapsed.TotalMilliseconds);
         }
 
-        Console.WriteLine($"one-port update on {CompilerBenchmarks.ExtraHost} (FlowCompiler.Update, changes only port vm-extra): best of 200 {bestUpdate:0.000} ms");
-        using var process = Process.GetCurrentProcess();
-        Console.WriteLine($"peak working set {process.PeakWorkingSet64 / (1024.0 * 1024.0):0.0} MiB, total allocated {GC.GetTotalAllocatedBytes() / (1024.0 * 1024.0):0.0} MiB, " +
-            $"processor count {Environment.ProcessorCount}");
+        incrementalAllocated = GC.GetTotalAllocatedBytes(precise: true) - incrementalAllocated;
+        times.Sort();
+        double median = times[times.Count / 2], p99 = times[(int)(times.Count * 0.99) - 1];
+        Console.WriteLine($"one-port update (IncrementalCompiler.Apply, vm-extra on n0000 at {CompilerBenchmarks.ExtraHost}, all 100 hosts kept): " +
+            $"median {median:0.000} ms, p99 {p99:0.000} ms, best {times[0]:0.000} ms over {Updates}; " +
+            $"{incrementalAllocated / (double)Updates / 1024.0:0.0} KiB allocated per update");
+        Console.WriteLine($"  each update: hosts patched {last!.HostsPatched.Length}, hosts recompiled {last.HostsRecompiled.Length}, owners recomputed {last.OwnersRecomputed}, " +
+            $"flows recomputed {last.FlowsRecomputed}, owner changes reported {last.Changes.Length} (owners: {string.Join(", ", last.Changes.Select(c => c.Owner).Distinct())})");
+
+        var withExtra = LargeTopology.WithExtraPort(topology, out _);
+        clock.Restart();
+        const int Diffs = 50;
+        for (int i = 0; i < Diffs; i++)
+        {
+            IncrementalCompiler.TryDiff(topology, withExtra, out _, out _);
+        }
+
+        Console.WriteLine($"topology diff (IncrementalCompiler.TryDiff, unchanged ports shared by reference): {clock.Elapsed.TotalMilliseconds / Diffs:0.000} ms");
+        var reloaded = LargeTopology.WithExtraPort(LargeTopology.Load(), out _);
+        clock.Restart();
+        for (int i = 0; i < Diffs; i++)
+        {
+            IncrementalCompiler.TryDiff(topology, reloaded, out _, out _);
+        }
+
+        Console.WriteLine($"topology diff against a reloaded file (every port a new object, compared by value): {clock.Elapsed.TotalMilliseconds / Diffs:0.000} ms");
+        process.Refresh();
+        var gc = GC.GetGCMemoryInfo();
+        Console.WriteLine($"peak working set {process.PeakWorkingSet64 / (1024.0 * 1024.0):0.0} MiB, GC heap {gc.HeapSizeBytes / (1024.0 * 1024.0):0.0} MiB, committed {gc.TotalCommittedBytes / (1024.0 * 1024.0):0.0} MiB, " +
+            $"total allocated {GC.GetTotalAllocatedBytes() / (1024.0 * 1024.0):0.0} MiB, load average {File.ReadAllText("/proc/loadavg").Trim()}");
         return 0;
     }
 }

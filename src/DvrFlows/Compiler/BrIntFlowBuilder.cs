@@ -52,6 +52,24 @@ internal sealed class BrIntFlowBuilder
         }
     }
 
+    /// <summary>The flows of port <paramref name="port"/> here, as <see cref="Build"/> makes them (only for a port bound to this host).</summary>
+    public void BuildPort(Port port)
+    {
+        if (port.Host == _plan.Host.Name)
+        {
+            LocalPort(port);
+        }
+    }
+
+    /// <summary>The flows of network <paramref name="network"/> here (provider VLAN translation), as <see cref="Build"/> makes them.</summary>
+    public void BuildNetwork(Network network)
+    {
+        if (_plan.LocalVlans.ContainsKey(network.Name))
+        {
+            ProviderTranslation(network);
+        }
+    }
+
     private void Add(TableSpec table, ushort priority, MatchBuilder match, OpenFlow.Instructions.InstructionList instructions, FlowOwner owner, string role) =>
         _sink.Add(_f.Flow(table, priority, match.Build(), instructions, owner, role));
 

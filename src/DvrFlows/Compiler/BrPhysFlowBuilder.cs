@@ -74,6 +74,15 @@ internal sealed class BrPhysFlowBuilder
         }
     }
 
+    /// <summary>The flows of network <paramref name="network"/> on this bridge (local → provider VLAN), as <see cref="Build"/> makes them.</summary>
+    public void BuildNetwork(Network network)
+    {
+        if (network.Type != NetworkType.Vxlan && network.PhysicalNetwork == _physnet && _plan.LocalVlans.ContainsKey(network.Name))
+        {
+            Translation(network, _plan.IsDvr ? T.LocalVlanTranslation : T.LocalSwitching);
+        }
+    }
+
     /// <summary>Neutron's non-DVR br-phys (legacy agent mode): translation in table 0, then drop, NORMAL.</summary>
     private void BuildWithoutDvr()
     {

@@ -15,6 +15,7 @@ internal sealed class BrTunFlowBuilder
 {
     private readonly HostPlan _plan;
     private readonly FlowSink _sink;
+    private Dictionary<string, TunnelTo>? _tunnels;
     private readonly FlowFactory _f;
     private readonly FlowOwner _base;
 
@@ -51,6 +52,46 @@ internal sealed class BrTunFlowBuilder
         {
             TunnelNetwork(network);
         }
+    }
+
+    /// <summary>
+    /// The flows of port <paramref name="port"/> here (its l2pop entries), exactly as <see cref="Build"/> makes
+    /// them: they come only from <see cref="TunnelNetwork"/> of the port's network, one port at a time.
+    /// </summary>
+    public void BuildPort(Port port)
+    {
+        if (_plan.LocalVlans.TryGetValue(port.Network, out int lv) && _plan.Index.GetNetwork(port.Network) is { Type: NetworkType.Vxlan } network)
+        {
+            RemotePortIfPresent(port, network, lv, network.SegmentationId!.Value);
+        }
+    }
+
+    /// <summary>The flows of network <paramref name="network"/> here (VNI → local VLAN, flood list), as <see cref="Build"/> makes them.</summary>
+    public void BuildNetwork(Network network)
+    {
+        if (network.Type == NetworkType.Vxlan && _plan.LocalVlans.ContainsKey(network.Name))
+        {
+            TunnelNetwork(network);
+        }
+    }
+
+    /// <summary>Tunnel port name and ofport to a tunnel peer, resolved once per build (and only for the peers asked about).</summary>
+    private bool TryTunnel(string peer, out TunnelTo tunnel)
+    {
+        _tunnels ??= new Dictionary<string, TunnelTo>(StringComparer.Ordinal);
+        if (_tunnels.TryGetValue(peer, out tunnel))
+        {
+            return true;
+        }
+
+        if (!_plan.TunnelPortByHost.TryGetValue(peer, out var name))
+        {
+            return false;
+        }
+
+        bool found = _sink.TryOfPort(_f, name, out uint ofPort);
+        _tunnels[peer] = tunnel = new TunnelTo(name, found, ofPort);
+        return true;
     }
 
     private void Add(TableSpec table, ushort priority, MatchBuilder match, OpenFlow.Instructions.InstructionList instructions, FlowOwner owner, string role) =>
@@ -118,13 +159,28 @@ internal sealed class BrTunFlowBuilder
     {
         var owner = FlowOwner.RouterInterface(ri.Port.Name);
         var lv = (ushort)ri.LocalVlan;
-        Add(T.DvrProcess, P.GatewayMacDrop, Match().VlanVid(lv).EthDst(ri.GatewayMac), Instr.Drop, owner,
-            $"DVR_PROCESS: frames to gateway MAC of {ri.Port.Name} stay local");
+        var memo = _plan.Memo;
+        var dropKey = new MemoKey(ri.Port, MemoKind.GatewayMacDrop, 0, lv, 0, _f.BridgeName);
+        if (!memo.TryGet(dropKey, out var drop))
+        {
+            drop = memo.Add(dropKey, _f.Flow(T.DvrProcess, P.GatewayMacDrop, Match().VlanVid(lv).EthDst(ri.GatewayMac).Build(), Instr.Drop, owner,
+                $"DVR_PROCESS: frames to gateway MAC of {ri.Port.Name} stay local"));
+        }
+
+        _sink.Add(drop);
         Add(T.DvrProcess, P.GatewaySourceRewrite, Match().VlanVid(lv).EthSrc(ri.GatewayMac),
             Instr.ApplyThenGoto(T.PatchLvToTun, SetEthSrc(_plan.Host.DvrMac)), owner, $"DVR_PROCESS: routed by {ri.Port.Name}, source becomes this host's DVR MAC");
-        foreach (var ip in ri.Ipv4)
+        for (int i = 0; i < ri.Ipv4.Length; i++)
         {
-            Add(T.FloodToTun, P.GatewayArpDrop, Match().Arp().VlanVid(lv).ArpTpa(ip), Instr.Drop, owner, $"FLOOD_TO_TUN: ARP for gateway {ip} stays local");
+            var ip = ri.Ipv4[i];
+            var arpKey = new MemoKey(ri.Port, MemoKind.GatewayArpDrop, i, lv, 0, _f.BridgeName);
+            if (!memo.TryGet(arpKey, out var arpDrop))
+            {
+                arpDrop = memo.Add(arpKey, _f.Flow(T.FloodToTun, P.GatewayArpDrop, Match().Arp().VlanVid(lv).ArpTpa(ip).Build(), Instr.Drop, owner,
+                    $"FLOOD_TO_TUN: ARP for gateway {ip} stays local"));
+            }
+
+            _sink.Add(arpDrop);
         }
 
         if (ri.HasIpv6)
@@ -140,57 +196,119 @@ internal sealed class BrTunFlowBuilder
         var owner = FlowOwner.Network(network.Name);
         int lv = _plan.LocalVlans[network.Name];
         ulong vni = network.SegmentationId!.Value;
-        Add(T.VxlanTunToLv, P.TunnelToLocalVlan, Match().TunnelId(vni),
-            Instr.ApplyThenGoto(_plan.IsDvr ? T.DvrNotLearn : T.LearnFromTun, PushVlan, SetVlan(lv)), owner,
-            $"VXLAN_TUN_TO_LV: VNI {vni} of {network.Name} to local VLAN {lv}");
-
-        var floodPorts = new List<uint>();
-        var tunnelOf = _plan.TunnelPortByHost;
-        foreach (string peer in _plan.HostsWithNetwork(network.Name))
+        if (_sink.Wants(owner))
         {
-            if (tunnelOf.TryGetValue(peer, out var tunnelPort)
-                && _sink.TryPort(_f, tunnelPort, owner, $"FLOOD_TO_TUN: flood {network.Name} to {peer}", out uint port))
+            var memo = _plan.Memo;
+            var key = new MemoKey(network, _plan.IsDvr ? MemoKind.TunnelToLocalVlanDvr : MemoKind.TunnelToLocalVlanLegacy, 0, lv, 0, _f.BridgeName);
+            if (!memo.TryGet(key, out var toLocalVlan))
             {
-                floodPorts.Add(port);
+                toLocalVlan = memo.Add(key, _f.Flow(T.VxlanTunToLv, P.TunnelToLocalVlan, Match().TunnelId(vni).Build(),
+                    Instr.ApplyThenGoto(_plan.IsDvr ? T.DvrNotLearn : T.LearnFromTun, PushVlan, SetVlan(lv)), owner,
+                    $"VXLAN_TUN_TO_LV: VNI {vni} of {network.Name} to local VLAN {lv}"));
             }
-        }
 
-        if (floodPorts.Count > 0)
-        {
-            floodPorts.Sort();
-            var actions = new List<OfpAction> { PopVlan, SetTunnelId(vni) };
-            actions.AddRange(floodPorts.Select(p => (OfpAction)Output(p)));
-            Add(T.FloodToTun, P.Flood, Match().VlanVid((ushort)lv), Instr.Apply([.. actions]), owner, $"FLOOD_TO_TUN: flood {network.Name} to its tunnels");
+            _sink.Add(toLocalVlan);
+            FloodList(network, owner, lv, vni);
         }
 
         // l2pop: every active port of the network on another host, except distributed router interfaces (they
         // exist on every host with the same MAC and IP, so they only make the host part of the flood list).
         foreach (var port in _plan.PortsOnNetwork(network.Name))
         {
-            if (port.Network != network.Name || port.Host is null || port.Host == _plan.Host.Name || !port.AdminStateUp
-                || port.DeviceOwner == DeviceOwner.RouterInterfaceDistributed || !tunnelOf.TryGetValue(port.Host, out var tunnelPort))
+            RemotePortIfPresent(port, network, lv, vni);
+        }
+    }
+
+    private void FloodList(Network network, FlowOwner owner, int lv, ulong vni)
+    {
+        var floodPorts = new List<uint>();
+        foreach (string peer in _plan.HostsWithNetwork(network.Name))
+        {
+            if (TryTunnel(peer, out var tunnel))
+            {
+                if (tunnel.Found)
+                {
+                    floodPorts.Add(tunnel.OfPort);
+                }
+                else
+                {
+                    _sink.Wait(_f, tunnel.Name, owner, $"FLOOD_TO_TUN: flood {network.Name} to {peer}");
+                }
+            }
+        }
+
+        if (floodPorts.Count > 0)
+        {
+            floodPorts.Sort();
+            var actions = new OfpAction[floodPorts.Count + 2];
+            actions[0] = PopVlan;
+            actions[1] = SetTunnelId(vni);
+            for (int i = 0; i < floodPorts.Count; i++)
+            {
+                actions[i + 2] = Output(floodPorts[i]);
+            }
+
+            Add(T.FloodToTun, P.Flood, Match().VlanVid((ushort)lv), Instr.Apply(actions), owner, $"FLOOD_TO_TUN: flood {network.Name} to its tunnels");
+        }
+    }
+
+    /// <summary>The l2pop entries of <paramref name="port"/> here, when it is an active port of the network on a tunnel peer.</summary>
+    private void RemotePortIfPresent(Port port, Network network, int lv, ulong vni)
+    {
+        if (port.Network != network.Name || port.Host is null || port.Host == _plan.Host.Name || !port.AdminStateUp
+            || port.DeviceOwner == DeviceOwner.RouterInterfaceDistributed || !TryTunnel(port.Host, out var tunnel))
+        {
+            return;
+        }
+
+        RemotePort(port, network, lv, vni, tunnel);
+    }
+
+    private void RemotePort(Port port, Network network, int lv, ulong vni, TunnelTo tunnelTo)
+    {
+        string tunnelPort = tunnelTo.Name;
+        uint tunnel = tunnelTo.OfPort;
+        var owner = FlowOwner.Port(port.Name);
+        if (!_sink.Wants(owner))
+        {
+            return;
+        }
+
+        var memo = _plan.Memo;
+        if (tunnelTo.Found)
+        {
+            var key = new MemoKey(port, MemoKind.UnicastToTunnel, 0, lv, tunnel, _f.BridgeName);
+            if (!memo.TryGet(key, out var unicast))
+            {
+                unicast = memo.Add(key, _f.Flow(T.UcastToTun, P.UnicastEntry, Match().VlanVid((ushort)lv).EthDst(port.Mac).Build(),
+                    Instr.Apply(PopVlan, SetTunnelId(vni), Output(tunnel)), owner, $"UCAST_TO_TUN: {port.Name} on {port.Host} via {tunnelPort}"));
+            }
+
+            _sink.Add(unicast);
+        }
+        else
+        {
+            _sink.Wait(_f, tunnelPort, owner, $"UCAST_TO_TUN: {port.Name} on {port.Host} via {tunnelPort}");
+        }
+
+        for (int i = 0; i < port.FixedIps.Length; i++)
+        {
+            var fixedIp = port.FixedIps[i];
+            if (!IsIpv4(fixedIp.Ip))
             {
                 continue;
             }
 
-            RemotePort(port, network, lv, vni, tunnelPort);
+            var key = new MemoKey(port, MemoKind.ArpResponder, i, lv, 0, _f.BridgeName);
+            if (!memo.TryGet(key, out var responder))
+            {
+                responder = memo.Add(key, _f.Flow(T.ArpResponder, P.ArpResponderEntry, Match().Arp().VlanVid((ushort)lv).ArpTpa(fixedIp.Ip).Build(),
+                    Instr.Apply([.. TunnelActions.ArpResponder(port.Mac, fixedIp.Ip)]), owner, $"ARP_RESPONDER: {fixedIp.Ip} is at {port.Mac} ({port.Name}) on {network.Name}"));
+            }
+
+            _sink.Add(responder);
         }
     }
 
-    private void RemotePort(Port port, Network network, int lv, ulong vni, string tunnelPort)
-    {
-        var owner = FlowOwner.Port(port.Name);
-        string role = $"UCAST_TO_TUN: {port.Name} on {port.Host} via {tunnelPort}";
-        if (_sink.TryPort(_f, tunnelPort, owner, role, out uint tunnel))
-        {
-            Add(T.UcastToTun, P.UnicastEntry, Match().VlanVid((ushort)lv).EthDst(port.Mac),
-                Instr.Apply(PopVlan, SetTunnelId(vni), Output(tunnel)), owner, role);
-        }
-
-        foreach (var fixedIp in port.FixedIps.Where(f => IsIpv4(f.Ip)))
-        {
-            Add(T.ArpResponder, P.ArpResponderEntry, Match().Arp().VlanVid((ushort)lv).ArpTpa(fixedIp.Ip),
-                Instr.Apply([.. TunnelActions.ArpResponder(port.Mac, fixedIp.Ip)]), owner, $"ARP_RESPONDER: {fixedIp.Ip} is at {port.Mac} ({port.Name}) on {network.Name}");
-        }
-    }
+    private readonly record struct TunnelTo(string Name, bool Found, uint OfPort);
 }

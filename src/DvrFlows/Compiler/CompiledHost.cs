@@ -37,12 +37,22 @@ public sealed class CompiledHost
 
     public ImmutableArray<FlowConflict> Conflicts { get; }
 
+    /// <summary>
+    /// True when a flow was dropped in favour of another owner's flow with the same key (a conflict, or the same
+    /// flow wanted by two owners): which owner holds such a key depends on build order, so
+    /// <see cref="IncrementalCompiler"/> recompiles this host whole rather than replacing owners.
+    /// </summary>
+    public bool OwnersShareKeys { get; init; }
+
     public DesiredFlowSet this[string bridgeName] =>
         Bridges.TryGetValue(bridgeName, out var set) ? set : throw new KeyNotFoundException($"host {HostName} has no bridge '{bridgeName}'; it has {string.Join(", ", Bridges.Keys)}");
 
     /// <summary>The bridges in pipeline order: integration, tunnel, then physical bridges by name.</summary>
     public IEnumerable<DesiredFlowSet> InPipelineOrder() =>
         Bridges.Values.OrderBy(b => b.Bridge).ThenBy(b => b.BridgeName, StringComparer.Ordinal);
+
+    /// <summary>Number of flows over all bridges.</summary>
+    public int AllFlowCount => Bridges.Values.Sum(b => b.Count);
 
     public IEnumerable<DesiredFlow> AllFlows => InPipelineOrder().SelectMany(b => b.Flows);
 

@@ -17,7 +17,28 @@ public static class DvrFlowCompiler
 
     public static CompiledHost Compile(HostPlan plan, IPortMap ports)
     {
-        var sink = new FlowSink(ports);
+        var result = Run(plan, new FlowSink(ports));
+        var sets = ImmutableSortedDictionary.CreateBuilder<string, DesiredFlowSet>(StringComparer.Ordinal);
+        foreach (var (kind, name) in BridgesOf(plan))
+        {
+            if (!sets.ContainsKey(name))
+            {
+                sets.Add(name, DesiredFlowSet.FromSorted(kind, name, result.Flows.GetValueOrDefault(name, [])));
+            }
+        }
+
+        return new CompiledHost(plan.Host.Name, sets.ToImmutable(), result.Waiting, result.Conflicts)
+        {
+            OwnersShareKeys = result.OwnersShareKeys,
+        };
+    }
+
+    /// <summary>
+    /// Runs every builder of the host into <paramref name="sink"/>. With an owner filter on the sink, the flows
+    /// kept are exactly the flows those owners have in a full compile (same code, same build order).
+    /// </summary>
+    internal static SinkResult Run(HostPlan plan, FlowSink sink)
+    {
         new BrIntFlowBuilder(plan, sink).Build();
         new BrTunFlowBuilder(plan, sink).Build();
         foreach (var (physnet, bridge) in plan.Host.PhysicalBridges)
@@ -25,17 +46,17 @@ public static class DvrFlowCompiler
             new BrPhysFlowBuilder(plan, sink, physnet, bridge).Build();
         }
 
-        var bridges = new List<(BridgeKind Kind, string Name)>
+        return sink.Finish();
+    }
+
+    /// <summary>The host's bridges: integration, tunnel, then each physical bridge (once, even if it carries several physnets).</summary>
+    internal static IEnumerable<(BridgeKind Kind, string Name)> BridgesOf(HostPlan plan)
+    {
+        yield return (BridgeKind.Integration, plan.Host.Integration.Name);
+        yield return (BridgeKind.Tunnel, plan.Host.Tunnel.Name);
+        foreach (var bridge in plan.Host.PhysicalBridges.Values)
         {
-            (BridgeKind.Integration, plan.Host.Integration.Name),
-            (BridgeKind.Tunnel, plan.Host.Tunnel.Name),
-        };
-        bridges.AddRange(plan.Host.PhysicalBridges.Values.Select(b => (BridgeKind.Physical, b.Name)).Distinct());
-        var byBridge = sink.Flows.ToLookup(f => f.BridgeName, StringComparer.Ordinal);
-        var sets = bridges.ToImmutableSortedDictionary(
-            b => b.Name,
-            b => new DesiredFlowSet(b.Kind, b.Name, byBridge[b.Name]),
-            StringComparer.Ordinal);
-        return new CompiledHost(plan.Host.Name, sets, sink.Waiting, sink.Conflicts);
+            yield return (BridgeKind.Physical, bridge.Name);
+        }
     }
 }

@@ -1,27 +1,34 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Dvr.DvrFlows.Desired;
 
 namespace Dvr.DvrFlows.Compiler;
 
-/// <summary>Collects the builders' flows: resolves ports (recording waiting flows), drops exact duplicates, records conflicts.</summary>
+/// <summary>
+/// Collects the builders' flows: resolves ports (recording waiting flows), drops exact duplicates, records
+/// conflicts. Flows are kept per bridge with their build sequence number; <see cref="Finish"/> sorts each bridge
+/// once and removes duplicates among neighbours, keeping the first built (a hash table per flow cost more than
+/// the sort the set needs anyway).
+/// With an owner filter, only the flows (and waiting entries) of those owners are kept: the incremental
+/// recompute runs the same builder code for the owners a change touches.
+/// </summary>
 internal sealed class FlowSink
 {
     private readonly IPortMap _ports;
-    private readonly Dictionary<FlowKey, DesiredFlow> _flows = [];
+    private readonly IReadOnlySet<FlowOwner>? _only;
+    private readonly Dictionary<string, List<Built>> _byBridge = new(StringComparer.Ordinal);
     private readonly List<WaitingFlow> _waiting = [];
-    private readonly List<FlowConflict> _conflicts = [];
+    private string? _lastBridge;
+    private List<Built>? _lastList;
+    private int _sequence;
 
-    public FlowSink(IPortMap ports) => _ports = ports;
+    public FlowSink(IPortMap ports, IReadOnlySet<FlowOwner>? only = null)
+    {
+        _ports = ports;
+        _only = only;
+    }
 
-    public IEnumerable<DesiredFlow> Flows => _flows.Values;
-
-    public ImmutableArray<WaitingFlow> Waiting => [.. _waiting.Distinct()
-        .OrderBy(w => w.BridgeName, StringComparer.Ordinal)
-        .ThenBy(w => w.Owner)
-        .ThenBy(w => w.MissingInterface, StringComparer.Ordinal)
-        .ThenBy(w => w.Role, StringComparer.Ordinal)];
-
-    public ImmutableArray<FlowConflict> Conflicts => [.. _conflicts];
+    public IPortMap Ports => _ports;
 
     /// <summary>The ofport of <paramref name="interfaceName"/> on the factory's bridge, or false (and a waiting entry).</summary>
     public bool TryPort(FlowFactory bridge, string interfaceName, FlowOwner owner, string role, out uint ofPort)
@@ -31,22 +38,175 @@ internal sealed class FlowSink
             return true;
         }
 
-        _waiting.Add(new WaitingFlow(bridge.BridgeName, interfaceName, owner, role));
+        if (_only is null || _only.Contains(owner))
+        {
+            _waiting.Add(new WaitingFlow(bridge.BridgeName, interfaceName, owner, role));
+        }
+
         return false;
     }
 
+    /// <summary>
+    /// The ofport of <paramref name="interfaceName"/> without recording a miss: the caller records it with
+    /// <see cref="Wait"/>, so the role text is only formatted when a flow really waits.
+    /// </summary>
+    public bool TryOfPort(FlowFactory bridge, string interfaceName, out uint ofPort) =>
+        _ports.TryGetOfPort(bridge.BridgeName, interfaceName, out ofPort);
+
+    /// <summary>Records a flow that waits for <paramref name="interfaceName"/> (after <see cref="TryOfPort"/> failed).</summary>
+    public void Wait(FlowFactory bridge, string interfaceName, FlowOwner owner, string role)
+    {
+        if (_only is null || _only.Contains(owner))
+        {
+            _waiting.Add(new WaitingFlow(bridge.BridgeName, interfaceName, owner, role));
+        }
+    }
+
+    /// <summary>True when flows of <paramref name="owner"/> are collected (always, without an owner filter).</summary>
+    public bool Wants(FlowOwner owner) => _only is null || _only.Contains(owner);
+
     public void Add(DesiredFlow flow)
     {
-        if (_flows.TryGetValue(flow.Key, out var existing))
+        if (_only is not null && !_only.Contains(flow.Owner))
         {
-            if (!existing.SameOnSwitch(flow))
-            {
-                _conflicts.Add(new FlowConflict(existing, flow));
-            }
-
             return;
         }
 
-        _flows.Add(flow.Key, flow);
+        if (!ReferenceEquals(flow.BridgeName, _lastBridge))
+        {
+            if (!_byBridge.TryGetValue(flow.BridgeName, out _lastList))
+            {
+                _byBridge[flow.BridgeName] = _lastList = new List<Built>(_only is null ? 1024 : 8);
+            }
+
+            _lastBridge = flow.BridgeName;
+        }
+
+        _lastList!.Add(Built.Of(flow, _sequence++));
+    }
+
+    /// <summary>Sorts and de-duplicates every bridge's flows (<see cref="FlowOrder"/>), once, when building is done.</summary>
+    public SinkResult Finish()
+    {
+        var flows = new Dictionary<string, ImmutableArray<DesiredFlow>>(StringComparer.Ordinal);
+        var conflicts = new List<(FlowConflict Conflict, int Sequence)>();
+        bool sharedKeys = false;
+        foreach (var (bridge, list) in _byBridge)
+        {
+            var span = CollectionsMarshal.AsSpan(list);
+            span.Sort(default(BuildOrder));
+            var kept = ImmutableArray.CreateBuilder<DesiredFlow>(span.Length);
+            int i = 0;
+            while (i < span.Length)
+            {
+                var first = span[i].Flow;
+                kept.Add(first);
+                int j = i + 1;
+                while (j < span.Length && FlowOrder.CompareIgnoringOwner(first, span[j].Flow) == 0)
+                {
+                    var dropped = span[j].Flow;
+                    if (!first.SameOnSwitch(dropped))
+                    {
+                        conflicts.Add((new FlowConflict(first, dropped), span[j].Sequence));
+                    }
+                    else if (dropped.Owner != first.Owner)
+                    {
+                        sharedKeys = true;
+                    }
+
+                    j++;
+                }
+
+                i = j;
+            }
+
+            flows[bridge] = kept.Count == kept.Capacity ? kept.MoveToImmutable() : kept.ToImmutable();
+        }
+
+        conflicts.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+        var waiting = _waiting.Distinct().ToList();
+        waiting.Sort(WaitingOrder);
+        return new SinkResult(flows, [.. waiting], [.. conflicts.Select(c => c.Conflict)], sharedKeys || conflicts.Count > 0);
+    }
+
+    /// <summary>The order of <see cref="CompiledHost.Waiting"/>: bridge, owner, missing interface, role.</summary>
+    public static int WaitingOrder(WaitingFlow a, WaitingFlow b)
+    {
+        int c = string.CompareOrdinal(a.BridgeName, b.BridgeName);
+        if (c == 0)
+        {
+            c = a.Owner.CompareTo(b.Owner);
+        }
+
+        if (c == 0)
+        {
+            c = string.CompareOrdinal(a.MissingInterface, b.MissingInterface);
+        }
+
+        return c != 0 ? c : string.CompareOrdinal(a.Role, b.Role);
+    }
+
+    /// <summary>
+    /// A flow with its build sequence and a prefix of its <see cref="FlowOrder"/> key computed once: table,
+    /// priority (descending) and the first match entry's field and value, which is where most comparisons of a
+    /// 10,000-flow bridge are decided. Ties fall through to the full comparison, so the order is exactly
+    /// <see cref="FlowOrder"/>'s (an empty match gets field 0, below every real field, as fewer entries sort first).
+    /// </summary>
+    private readonly record struct Built(DesiredFlow Flow, int Sequence, ulong Head, UInt128 FirstValue)
+    {
+        public static Built Of(DesiredFlow flow, int sequence)
+        {
+            var entries = flow.Match.Entries;
+            ulong head = ((ulong)flow.TableId << 56) | ((ulong)(ushort.MaxValue - flow.Priority) << 40);
+            UInt128 first = 0;
+            if (!entries.IsEmpty)
+            {
+                var entry = entries[0];
+                for (int i = 1; i < entries.Length; i++)
+                {
+                    if (entries[i].Field.EncodeOrder < entry.Field.EncodeOrder)
+                    {
+                        entry = entries[i];
+                    }
+                }
+
+                head |= (uint)entry.Field.EncodeOrder + 1UL;
+                first = entry.Value;
+            }
+
+            return new Built(flow, sequence, head, first);
+        }
+    }
+
+    // Canonical order, and among flows with one key the first built first (it is the one kept).
+    private readonly struct BuildOrder : IComparer<Built>
+    {
+        public int Compare(Built x, Built y)
+        {
+            int c = x.Head.CompareTo(y.Head);
+            if (c == 0)
+            {
+                c = x.FirstValue.CompareTo(y.FirstValue);
+            }
+
+            if (c == 0)
+            {
+                c = FlowOrder.CompareIgnoringOwner(x.Flow, y.Flow);
+            }
+
+            return c != 0 ? c : x.Sequence.CompareTo(y.Sequence);
+        }
     }
 }
+
+/// <summary>
+/// What a <see cref="FlowSink"/> collected: per bridge the sorted, de-duplicated flows; waiting flows; conflicts.
+/// <see cref="OwnersShareKeys"/> is true when a flow was dropped in favour of another owner's (a conflict or an
+/// identical flow of two owners), so which owner holds the key depends on build order: the incremental path
+/// then recompiles the host instead of replacing owners.
+/// </summary>
+internal sealed record SinkResult(
+    Dictionary<string, ImmutableArray<DesiredFlow>> Flows,
+    ImmutableArray<WaitingFlow> Waiting,
+    ImmutableArray<FlowConflict> Conflicts,
+    bool OwnersShareKeys);

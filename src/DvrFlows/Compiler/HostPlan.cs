@@ -24,6 +24,7 @@ public sealed record HostedRouterInterface(Port Port, Network Network, int Local
 public sealed class HostPlan
 {
     private TopologyIndex _index = null!;
+    private ImmutableArray<ImpliedInterface> _interfaces;
 
     private HostPlan(Topology.Topology topology, Host host)
     {
@@ -32,6 +33,10 @@ public sealed class HostPlan
     }
 
     public Topology.Topology Topology { get; }
+
+    internal TopologyIndex Index => _index;
+
+    internal FlowMemo Memo => _index.Memo;
 
     public Host Host { get; }
 
@@ -76,7 +81,19 @@ public sealed class HostPlan
         ImmutableSortedDictionary<string, ImmutableSortedSet<string>>.Empty;
 
     /// <summary>Every interface the topology implies on this host's bridges (sorted by bridge, then name).</summary>
-    public ImmutableArray<ImpliedInterface> Interfaces { get; private set; } = [];
+    public ImmutableArray<ImpliedInterface> Interfaces
+    {
+        get
+        {
+            if (_interfaces.IsDefault)
+            {
+                // Only port maps and test beds need it, not the flow builders: derived on first use.
+                ImmutableInterlocked.InterlockedInitialize(ref _interfaces, ImplyInterfaces());
+            }
+
+            return _interfaces;
+        }
+    }
 
     public Network NetworkOf(string name) => Networks.First(n => n.Name == name);
 
@@ -150,13 +167,55 @@ public sealed class HostPlan
             DvrPeers = [.. topology.Hosts.Where(h => h.Name != Host.Name && h.AgentMode != AgentMode.Legacy).OrderBy(h => h.Name, StringComparer.Ordinal)];
         }
 
-        var tunnelNetworks = Networks.Where(n => n.Type == NetworkType.Vxlan).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
-        TunnelPeers = [.. topology.Hosts
-            .Where(h => h.Name != Host.Name && NetworksByHost[h.Name].Any(tunnelNetworks.Contains))
-            .OrderBy(h => h.Name, StringComparer.Ordinal)
-            .Select(h => (h, TunnelPortTo(h)))];
-        TunnelPortByHost = TunnelPeers.ToDictionary(t => t.Host.Name, t => t.TunnelPort, StringComparer.Ordinal);
-        Interfaces = ImplyInterfaces();
+        // Tunnel peers: hosts that have one of this host's vxlan networks (the index knows each network's hosts).
+        var peerNames = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var network in Networks)
+        {
+            if (network.Type == NetworkType.Vxlan)
+            {
+                peerNames.UnionWith(index.HostsWithNetwork(network.Name));
+            }
+        }
+
+        peerNames.Remove(Host.Name);
+        var peers = new List<(Host Host, string TunnelPort)>(peerNames.Count);
+        var tunnelPortByHost = new Dictionary<string, string>(peerNames.Count, StringComparer.Ordinal);
+        foreach (var host in topology.Hosts)
+        {
+            if (peerNames.Contains(host.Name) && tunnelPortByHost.TryAdd(host.Name, TunnelPortTo(host)))
+            {
+                peers.Add((host, tunnelPortByHost[host.Name]));
+            }
+        }
+
+        peers.Sort((a, b) => string.CompareOrdinal(a.Host.Name, b.Host.Name));
+        TunnelPeers = [.. peers];
+        TunnelPortByHost = tunnelPortByHost;
+    }
+
+    /// <summary>
+    /// This plan for a topology that differs from this plan's only in ports that change none of the host-level
+    /// facts (networks present here and their local VLANs, routers placed here, tunnel peers): the facts are
+    /// kept, the index and the host's own ports are taken from <paramref name="index"/>. The incremental compiler
+    /// checks those facts before it rebases (<see cref="IncrementalCompiler"/>); a property test checks the
+    /// result against <see cref="Create"/>.
+    /// </summary>
+    internal HostPlan Rebase(Topology.Topology topology, TopologyIndex index)
+    {
+        var host = topology.FindHost(Host.Name) ?? throw new UnknownHostException(Host.Name, topology.Hosts.Select(h => h.Name));
+        return new HostPlan(topology, host)
+        {
+            _index = index,
+            NetworksByHost = index.NetworksByHost,
+            LocalVlans = LocalVlans,
+            Networks = Networks,
+            LocalPorts = index.PortsOnHost(Host.Name),
+            RouterInterfaces = RouterInterfaces,
+            GatewayBySubnet = GatewayBySubnet,
+            DvrPeers = DvrPeers,
+            TunnelPeers = TunnelPeers,
+            TunnelPortByHost = TunnelPortByHost,
+        };
     }
 
     private ImmutableArray<ImpliedInterface> ImplyInterfaces()

@@ -9,20 +9,27 @@ namespace Dvr.DvrFlows.Compiler;
 /// instance (it is immutable) and shared, so compiling all hosts of a large cloud costs one pass over the ports
 /// rather than a scan of every port (or network, subnet) per host, per network or per fixed IP.
 /// Lists keep the first of duplicate names, as <see cref="Topology.Topology.FindNetwork"/> does.
+/// <see cref="WithPortChanges"/> derives the index of a topology that differs only in a few ports without
+/// another pass over the whole topology (the incremental compiler's path).
 /// </summary>
 internal sealed class TopologyIndex
 {
     private static readonly ConditionalWeakTable<Topology.Topology, TopologyIndex> Cache = [];
 
-    private readonly Dictionary<string, Network> _networks = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Subnet> _subnets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Network> _networks;
+    private readonly Dictionary<string, Subnet> _subnets;
     private readonly Dictionary<string, ImmutableArray<Port>> _portsByNetwork;
     private readonly Dictionary<string, ImmutableArray<Port>> _portsByHost;
+    private readonly Dictionary<string, ImmutableArray<Port>> _portsBySubnet;
     private readonly Dictionary<string, ImmutableArray<Port>> _interfacesByRouter;
-    private readonly Dictionary<string, ImmutableArray<string>> _hostsByNetwork;
+    private readonly Dictionary<string, ImmutableArray<string>> _distributedRoutersBySubnet;
+    private readonly Dictionary<string, ImmutableArray<string>> _subnetsByDistributedRouter;
+    private Dictionary<string, ImmutableArray<string>> _hostsByNetwork;
 
     private TopologyIndex(Topology.Topology topology)
     {
+        _networks = new(StringComparer.Ordinal);
+        _subnets = new(StringComparer.Ordinal);
         foreach (var network in topology.Networks)
         {
             _networks.TryAdd(network.Name, network);
@@ -36,25 +43,63 @@ internal sealed class TopologyIndex
         var byName = topology.Ports.OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
         _portsByNetwork = Group(byName, p => p.Network);
         _portsByHost = Group(byName.Where(p => p.Host is not null), p => p.Host!);
+        _portsBySubnet = Group(byName.SelectMany(p => p.FixedIps.Select(f => f.Subnet).Distinct(StringComparer.Ordinal).Select(s => (Subnet: s, Port: p))), x => x.Subnet, x => x.Port);
         _interfacesByRouter = Group(byName.Where(p => p.IsRouterInterface && p.Router is not null), p => p.Router!);
+        var routers = topology.Routers.ToDictionary(r => r.Name, StringComparer.Ordinal);
+        _distributedRoutersBySubnet = byName
+            .Where(p => p.IsRouterInterface && p.Router is not null && routers.TryGetValue(p.Router, out var r) && r.Distributed)
+            .SelectMany(p => p.FixedIps.Select(f => (f.Subnet, Router: p.Router!)))
+            .GroupBy(x => x.Subnet, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(x => x.Router).Distinct(StringComparer.Ordinal).ToImmutableArray(), StringComparer.Ordinal);
+        _subnetsByDistributedRouter = _distributedRoutersBySubnet
+            .SelectMany(kv => kv.Value.Select(router => (Router: router, Subnet: kv.Key)))
+            .GroupBy(x => x.Router, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(x => x.Subnet).ToImmutableArray(), StringComparer.Ordinal);
         RouterHosts = topology.HostsOfRouters();
         NetworksByHost = topology.NetworksByHost();
         _hostsByNetwork = NetworksByHost
             .SelectMany(h => h.Value.Select(network => (Network: network, Host: h.Key)))
             .GroupBy(p => p.Network, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(p => p.Host).ToImmutableArray(), StringComparer.Ordinal);
+        Memo = new FlowMemo();
+    }
+
+    private TopologyIndex(TopologyIndex previous)
+    {
+        _networks = previous._networks;
+        _subnets = previous._subnets;
+        _interfacesByRouter = previous._interfacesByRouter;
+        _distributedRoutersBySubnet = previous._distributedRoutersBySubnet;
+        _subnetsByDistributedRouter = previous._subnetsByDistributedRouter;
+        _portsByNetwork = new(previous._portsByNetwork, StringComparer.Ordinal);
+        _portsByHost = new(previous._portsByHost, StringComparer.Ordinal);
+        _portsBySubnet = new(previous._portsBySubnet, StringComparer.Ordinal);
+        _hostsByNetwork = previous._hostsByNetwork;
+        RouterHosts = previous.RouterHosts;
+        NetworksByHost = previous.NetworksByHost;
+        Memo = previous.Memo;
     }
 
     /// <summary>Hosts the network is present on (<see cref="NetworksByHost"/> inverted), in name order.</summary>
     public ImmutableArray<string> HostsWithNetwork(string network) => _hostsByNetwork.GetValueOrDefault(network, []);
 
     /// <summary>Router name → hosts it lives on (<see cref="TopologyQueries.HostsOfRouters"/>).</summary>
-    public ImmutableSortedDictionary<string, ImmutableSortedSet<string>> RouterHosts { get; }
+    public ImmutableSortedDictionary<string, ImmutableSortedSet<string>> RouterHosts { get; private set; }
 
     /// <summary>Host name → networks present there (<see cref="TopologyQueries.NetworksByHost"/>).</summary>
-    public ImmutableSortedDictionary<string, ImmutableSortedSet<string>> NetworksByHost { get; }
+    public ImmutableSortedDictionary<string, ImmutableSortedSet<string>> NetworksByHost { get; private set; }
+
+    /// <summary>
+    /// Flows shared between the hosts of this topology (<see cref="FlowMemo"/>). An index derived by
+    /// <see cref="WithPortChanges"/> keeps its predecessor's memo: its keys hold the entities by reference, and
+    /// a changed port is a new object.
+    /// </summary>
+    public FlowMemo Memo { get; }
 
     public static TopologyIndex For(Topology.Topology topology) => Cache.GetValue(topology, static t => new TopologyIndex(t));
+
+    /// <summary>A new index of <paramref name="topology"/>, not cached (tests compare it with a derived one).</summary>
+    public static TopologyIndex BuildUncached(Topology.Topology topology) => new(topology);
 
     public Network GetNetwork(string name) =>
         _networks.TryGetValue(name, out var network) ? network : throw new KeyNotFoundException($"topology has no network '{name}'");
@@ -71,6 +116,227 @@ internal sealed class TopologyIndex
     /// <summary>The router's interface ports (qr-, distributed or legacy), in name order.</summary>
     public ImmutableArray<Port> RouterInterfaces(string router) => _interfacesByRouter.GetValueOrDefault(router, []);
 
+    /// <summary>
+    /// The index of <paramref name="next"/>, which must equal this index's topology except for the ports in
+    /// <paramref name="changes"/>, none of them a router interface (the caller checks both). Router placement
+    /// and the networks present on each host are recomputed only for the routers whose subnets the changed
+    /// ports have fixed IPs on and the hosts those ports or routers touch, following the rules of
+    /// <see cref="TopologyQueries.HostsOfRouters"/> and <see cref="TopologyQueries.NetworksByHost"/>. The result
+    /// is registered as <paramref name="next"/>'s index. <paramref name="hostsWithNewNetworks"/> receives the
+    /// hosts whose set of networks changed, <paramref name="networksWithNewHosts"/> the networks whose set of
+    /// hosts changed.
+    /// </summary>
+    public TopologyIndex WithPortChanges(
+        Topology.Topology next,
+        IReadOnlyList<PortChange> changes,
+        out ImmutableArray<string> hostsWithNewNetworks,
+        out ImmutableArray<string> networksWithNewHosts)
+    {
+        var index = new TopologyIndex(this);
+        var routers = new SortedSet<string>(StringComparer.Ordinal);
+        var hosts = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var change in changes)
+        {
+            if (change.Before is { } before)
+            {
+                Remove(index._portsByNetwork, before.Network, before);
+                if (before.Host is not null)
+                {
+                    Remove(index._portsByHost, before.Host, before);
+                    hosts.Add(before.Host);
+                }
+
+                foreach (string subnet in SubnetsOf(before))
+                {
+                    Remove(index._portsBySubnet, subnet, before);
+                    routers.UnionWith(_distributedRoutersBySubnet.GetValueOrDefault(subnet, []));
+                }
+            }
+
+            if (change.After is { } after)
+            {
+                Insert(index._portsByNetwork, after.Network, after);
+                if (after.Host is not null)
+                {
+                    Insert(index._portsByHost, after.Host, after);
+                    hosts.Add(after.Host);
+                }
+
+                foreach (string subnet in SubnetsOf(after))
+                {
+                    Insert(index._portsBySubnet, subnet, after);
+                    routers.UnionWith(_distributedRoutersBySubnet.GetValueOrDefault(subnet, []));
+                }
+            }
+        }
+
+        // Router placement (TopologyQueries.PlaceRouters) of the routers the changed ports can serve.
+        var dvrHosts = next.Hosts.Where(h => h.AgentMode != AgentMode.Legacy).Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
+        var routerHosts = RouterHosts;
+        foreach (string routerName in routers)
+        {
+            var router = next.GetRouter(routerName);
+            var placed = ImmutableSortedSet.CreateBuilder<string>(StringComparer.Ordinal);
+            if (router.ExternalGateway is { } gateway)
+            {
+                placed.Add(gateway.SnatHost);
+            }
+
+            foreach (string subnet in _subnetsByDistributedRouter.GetValueOrDefault(routerName, []))
+            {
+                foreach (var port in index._portsBySubnet.GetValueOrDefault(subnet, []))
+                {
+                    if (port.Host is not null && port.IsDvrServiced && dvrHosts.Contains(port.Host))
+                    {
+                        placed.Add(port.Host);
+                    }
+                }
+            }
+
+            var old = RouterHosts[routerName];
+            if (!old.SetEquals(placed))
+            {
+                hosts.UnionWith(old.SymmetricExcept(placed));
+                routerHosts = routerHosts.SetItem(routerName, placed.ToImmutable());
+            }
+        }
+
+        index.RouterHosts = routerHosts;
+
+        // Networks present on the touched hosts (TopologyQueries.NetworksByHost).
+        var changedHosts = ImmutableArray.CreateBuilder<string>();
+        var changedNetworks = new SortedSet<string>(StringComparer.Ordinal);
+        var networksByHost = NetworksByHost;
+        foreach (string host in hosts)
+        {
+            if (!NetworksByHost.TryGetValue(host, out var old))
+            {
+                continue;
+            }
+
+            var present = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var port in index.PortsOnHost(host))
+            {
+                present.Add(port.Network);
+            }
+
+            foreach (var (routerName, placed) in routerHosts)
+            {
+                if (!placed.Contains(host))
+                {
+                    continue;
+                }
+
+                foreach (var port in index.RouterInterfaces(routerName))
+                {
+                    present.Add(port.Network);
+                }
+
+                if (next.GetRouter(routerName).ExternalGateway is { } gateway && string.Equals(gateway.SnatHost, host, StringComparison.Ordinal))
+                {
+                    present.Add(gateway.Network);
+                }
+            }
+
+            if (old.Count != present.Count || !present.All(old.Contains))
+            {
+                var now = present.ToImmutableSortedSet(StringComparer.Ordinal);
+                changedHosts.Add(host);
+                changedNetworks.UnionWith(old.SymmetricExcept(now));
+                networksByHost = networksByHost.SetItem(host, now);
+            }
+        }
+
+        index.NetworksByHost = networksByHost;
+        if (changedNetworks.Count > 0)
+        {
+            var hostsByNetwork = new Dictionary<string, ImmutableArray<string>>(_hostsByNetwork, StringComparer.Ordinal);
+            foreach (string network in changedNetworks)
+            {
+                var list = networksByHost.Where(kv => kv.Value.Contains(network)).Select(kv => kv.Key).ToImmutableArray();
+                if (list.IsEmpty)
+                {
+                    hostsByNetwork.Remove(network);
+                }
+                else
+                {
+                    hostsByNetwork[network] = list;
+                }
+            }
+
+            index._hostsByNetwork = hostsByNetwork;
+        }
+
+        Cache.AddOrUpdate(next, index);
+        hostsWithNewNetworks = changedHosts.ToImmutable();
+        networksWithNewHosts = [.. changedNetworks];
+        return index;
+    }
+
+    /// <summary>
+    /// True when every lookup of this index equals that of <paramref name="other"/> (for tests: an index
+    /// derived by <see cref="WithPortChanges"/> against one built from scratch).
+    /// </summary>
+    public bool SameLookupsAs(TopologyIndex other, out string difference)
+    {
+        difference = string.Empty;
+        static bool SameLists<T>(Dictionary<string, ImmutableArray<T>> a, Dictionary<string, ImmutableArray<T>> b) =>
+            a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v.SequenceEqual(kv.Value));
+        static bool SameSets(ImmutableSortedDictionary<string, ImmutableSortedSet<string>> a, ImmutableSortedDictionary<string, ImmutableSortedSet<string>> b) =>
+            a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v.SetEquals(kv.Value));
+        var checks = new (string Name, bool Same)[]
+        {
+            ("ports by network", SameLists(_portsByNetwork, other._portsByNetwork)),
+            ("ports by host", SameLists(_portsByHost, other._portsByHost)),
+            ("ports by subnet", SameLists(_portsBySubnet, other._portsBySubnet)),
+            ("router interfaces", SameLists(_interfacesByRouter, other._interfacesByRouter)),
+            ("hosts by network", SameLists(_hostsByNetwork, other._hostsByNetwork)),
+            ("router hosts", SameSets(RouterHosts, other.RouterHosts)),
+            ("networks by host", SameSets(NetworksByHost, other.NetworksByHost)),
+        };
+        difference = string.Join(", ", checks.Where(c => !c.Same).Select(c => c.Name));
+        return difference.Length == 0;
+    }
+
+    private static IEnumerable<string> SubnetsOf(Port port) => port.FixedIps.Select(f => f.Subnet).Distinct(StringComparer.Ordinal);
+
+    private static void Remove(Dictionary<string, ImmutableArray<Port>> lists, string key, Port port)
+    {
+        if (!lists.TryGetValue(key, out var list))
+        {
+            return;
+        }
+
+        int at = list.IndexOf(port, ReferenceEqualityComparer.Instance);
+        if (at >= 0)
+        {
+            list = list.RemoveAt(at);
+            if (list.IsEmpty)
+            {
+                lists.Remove(key);
+            }
+            else
+            {
+                lists[key] = list;
+            }
+        }
+    }
+
+    private static void Insert(Dictionary<string, ImmutableArray<Port>> lists, string key, Port port)
+    {
+        var list = lists.GetValueOrDefault(key, []);
+        int at = 0;
+        while (at < list.Length && string.CompareOrdinal(list[at].Name, port.Name) <= 0)
+        {
+            at++;
+        }
+
+        lists[key] = list.Insert(at, port);
+    }
+
     private static Dictionary<string, ImmutableArray<Port>> Group(IEnumerable<Port> ports, Func<Port, string> key) =>
         ports.GroupBy(key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToImmutableArray(), StringComparer.Ordinal);
+
+    private static Dictionary<string, ImmutableArray<Port>> Group<T>(IEnumerable<T> items, Func<T, string> key, Func<T, Port> port) =>
+        items.GroupBy(key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(port).ToImmutableArray(), StringComparer.Ordinal);
 }

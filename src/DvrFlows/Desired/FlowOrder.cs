@@ -25,7 +25,14 @@ public sealed class FlowOrder : IComparer<DesiredFlow>
             return x is null ? -1 : 1;
         }
 
-        int c = string.CompareOrdinal(x.BridgeName, y.BridgeName);
+        int c = CompareIgnoringOwner(x, y);
+        return c != 0 ? c : x.Owner.CompareTo(y.Owner);
+    }
+
+    /// <summary>The order without the final owner tie-break: 0 exactly when the two flows have equal keys.</summary>
+    public static int CompareIgnoringOwner(DesiredFlow x, DesiredFlow y)
+    {
+        int c = ReferenceEquals(x.BridgeName, y.BridgeName) ? 0 : string.CompareOrdinal(x.BridgeName, y.BridgeName);
         if (c != 0)
         {
             return c;
@@ -43,8 +50,7 @@ public sealed class FlowOrder : IComparer<DesiredFlow>
             return c;
         }
 
-        c = CompareMatch(x.Match, y.Match);
-        return c != 0 ? c : x.Owner.CompareTo(y.Owner);
+        return ReferenceEquals(x.Match, y.Match) ? 0 : CompareMatch(x.Match, y.Match);
     }
 
     public static int CompareMatch(OfMatch x, OfMatch y)

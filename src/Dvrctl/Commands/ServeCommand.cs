@@ -228,7 +228,7 @@ public static partial class ServeCommand
 
             var controller = new DvrController(
                 settings.Topology,
-                CompilerFlowSource.Instance,
+                new CompilerFlowSource(loggerFactory.CreateLogger<CompilerFlowSource>()),
                 new BridgeSessionOptions { AuditInterval = settings.AuditInterval },
                 metrics,
                 loggerFactory);
