@@ -97,7 +97,7 @@ public static class SwitchDumps
                 foreach (var flow in part)
                 {
                     text.Append("\n ");
-                    FlowDumpText.Append(text, flow, PortNames.None, stats: true);
+                    FlowStatsText.Format(text, flow, PortNames.None, FlowStatsText.Options.WithStats);
                 }
 
                 text.Append('\n');
@@ -107,7 +107,7 @@ public static class SwitchDumps
                 foreach (var flow in part)
                 {
                     text.Append(' ');
-                    FlowDumpText.Append(text, flow, shown, stats);
+                    FlowStatsText.Format(text, flow, shown, stats ? FlowStatsText.Options.WithStats : FlowStatsText.Options.NoStats);
                     text.Append('\n');
                 }
             }

@@ -1,6 +1,9 @@
 using Dvr.OpenFlow.Actions;
 using Dvr.OpenFlow.Errors;
+using Dvr.OpenFlow.Instructions;
+using Dvr.OpenFlow.Match;
 using Dvr.OpenFlow.Messages;
+using Dvr.OpenFlow.Messages.Flow;
 using Dvr.OpenFlow.Messages.Group;
 using Dvr.OpenFlow.Messages.Meter;
 using Dvr.OpenFlow.Messages.Multipart;
@@ -79,7 +82,34 @@ public class MultipartTextTests
         ("meter features reply", Mp.Reply(new MeterFeaturesReply(100, 0x6, 0xf, 3, 16))),
         ("meter features odd bits", Mp.Reply(new MeterFeaturesReply(0, 0x1e, 0x13, 0, 0))),
         ("meter features none", Mp.Reply(new MeterFeaturesReply(0, 0, 0, 0, 0))),
+        ("flow reply durations and counters", Mp.Reply(new FlowStatsReply
+        {
+            // Every form OVS's ofp_print_duration takes: whole milliseconds, leading-zero milliseconds, trimmed
+            // nanoseconds, one nanosecond, nanosecond fields past one second; counters at their extremes.
+            Entries =
+            [
+                FlowEntry(12, 345_000_000, cookie: 0x4456520000000000, packets: 7, bytes: 686),
+                FlowEntry(0, 1_230_000, packets: ulong.MaxValue, bytes: 1),
+                FlowEntry(3, 123_456_780),
+                FlowEntry(uint.MaxValue, 1),
+                FlowEntry(0, uint.MaxValue),
+                FlowEntry(0, 4_000_000_000),
+                FlowEntry(0, 0, idle: 10, hard: 300, table: 0),
+                FlowEntry(5, 0, flags: FlowModFlags.SendFlowRemoved | FlowModFlags.ResetCounts),
+                new FlowStatsEntry(),
+                new FlowStatsEntry { TableId = 3, Priority = 0 },
+            ],
+        })),
     ];
+
+    private static FlowStatsEntry FlowEntry(uint seconds, uint nanoseconds, ulong cookie = 0, ulong packets = 0, ulong bytes = 0,
+        ushort idle = 0, ushort hard = 0, byte table = 60, FlowModFlags flags = 0) => new()
+    {
+        TableId = table, Priority = 20, Cookie = cookie, DurationSeconds = seconds, DurationNanoseconds = nanoseconds,
+        PacketCount = packets, ByteCount = bytes, IdleTimeout = idle, HardTimeout = hard, Flags = flags,
+        Match = new MatchBuilder().InPort(3).Build(),
+        Instructions = new InstructionList(new ApplyActionsInstruction(new ActionList(new PopVlanAction(), new OutputAction(3)))),
+    };
 
     private static IReadOnlyList<string>? _ovsTexts;
 
