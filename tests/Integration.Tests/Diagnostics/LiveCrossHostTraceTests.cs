@@ -69,7 +69,7 @@ public sealed class LiveCrossHostTraceTests
         Assert.That(result.Hops.Select(h => (h.Host, h.Bridge)).Distinct(), Is.EqualTo(new[] { ("cn1", "br-tun"), ("cn2", "br-tun"), ("cn2", "br-int") }), "the path crosses the tunnel and the patch");
         // ofproto/trace prints output ports by number; ours are named after the live switch's ports.
         var ports = snapshots.ToDictionary(s => s.Host + " " + s.BridgeName, s => s.PortNumbers);
-        Assert.That(FinalActions(result.Hops.Select(h => (h.Host + " " + h.Bridge, Numbered(h.Actions, ports[h.Host + " " + h.Bridge])))), Is.EqualTo(FinalActions(theirs.Select(t => (t.Item1 + " " + t.h.Bridge, t.h.Actions)))), oracles);
+        Assert.That(TraceComparison.FinalActions(result.Hops.Select(h => (h.Host + " " + h.Bridge, TraceComparison.Numbered(h.Actions, ports[h.Host + " " + h.Bridge])))), Is.EqualTo(TraceComparison.FinalActions(theirs.Select(t => (t.Item1 + " " + t.h.Bridge, t.h.Actions)))), oracles);
         var exit = result.Outputs.Single();
         Assert.That((exit.Outcome, exit.Host, exit.Bridge, exit.PortName), Is.EqualTo((TraceOutcome.Output, "cn2", "br-int", "qvovm2")), result.Text);
         Assert.That(result.Hops.Select(h => h.Flow?.Owner), Has.All.Not.Null.And.All.Not.EqualTo("-"), "every hop matched a desired Dvr flow with an owner");
@@ -85,34 +85,6 @@ public sealed class LiveCrossHostTraceTests
 
         var exit = result.Outputs.Single();
         Assert.That((exit.Outcome, exit.Host, exit.Bridge, exit.Detail), Is.EqualTo((TraceOutcome.Tunnel, "cn1", "br-tun", "tunnel to 192.0.2.12")), result.Text);
-    }
-
-    /// <summary>"output:NAME" (quoted or not) as "output:N", N the live port number.</summary>
-    private static IReadOnlyList<string> Numbered(IReadOnlyList<string> actions, IReadOnlyDictionary<string, uint> ports) =>
-        [.. actions.Select(a => a.StartsWith("output:", StringComparison.Ordinal) && ports.TryGetValue(a["output:".Length..].Trim('"'), out uint port)
-            ? "output:" + port.ToString(CultureInfo.InvariantCulture)
-            : a)];
-
-    /// <summary>For each bridge visit (consecutive hops in one bridge), the actions of its last table.</summary>
-    private static List<string> FinalActions(IEnumerable<(string Bridge, IReadOnlyList<string> Actions)> hops)
-    {
-        var finals = new List<string>();
-        string? current = null;
-        foreach (var (bridge, actions) in hops)
-        {
-            string line = $"{bridge}: {string.Join(", ", actions)}";
-            if (bridge == current)
-            {
-                finals[^1] = line;
-            }
-            else
-            {
-                finals.Add(line);
-                current = bridge;
-            }
-        }
-
-        return finals;
     }
 
     private static async Task<LiveBridgeSnapshot> Read(Controller.OvsTestbed ovs, string host, string bridge)
