@@ -50,9 +50,8 @@ public static class InstructionCodec
             // Every header was checked by the first pass.
             var type = (OfpInstructionType)reader.PeekUInt16();
             var body = reader.ReadSub(reader.PeekUInt16(2), OfpError.BadInstructionLen);
-            var instruction = DecodeBody(type, ref body, mode);
-            int slot = BitOperations.PopCount((uint)present & ((1u << instruction.CanonicalOrder) - 1));
-            instructions[slot] = instruction;
+            int slot = BitOperations.PopCount((uint)present & ((1u << OfpInstruction.CanonicalOrderOf(type)) - 1));
+            instructions[slot] = DecodeBody(type, ref body, mode);
         }
 
         return new InstructionList(ImmutableCollectionsMarshal.AsImmutableArray(instructions));

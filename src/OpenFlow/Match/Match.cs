@@ -206,11 +206,24 @@ public sealed partial class Match : IEquatable<Match>
     /// once (OFPBMC_DUP_FIELD), and the result is put in Open vSwitch's canonical form and order, so encoding
     /// it again gives the bytes OVS would send for the same match.
     /// </summary>
+    /// <remarks>
+    /// A match OVS wrote is already canonical: fields in encode order, each one that it keeps as one entry.
+    /// Those entries go straight into an array sized by the TLV count, in wire order, with no copy and no sort;
+    /// a strictly rising <see cref="OxmField.EncodeOrder"/> (unique per field) also proves there is no duplicate.
+    /// The first entry that breaks this (out of order, expanded, packet_type) hands everything decoded so far to
+    /// <see cref="DecodeOxmGeneral"/>, which runs the same checks in the same order on the rest.
+    /// </remarks>
     public static Match DecodeOxm(ref SpanReader reader, DecodeMode mode)
     {
-        var entries = DecodeScratch ??= new List<OxmEntry>(16);
-        entries.Clear();
-        bool packetType = false;
+        int capacity = CountEntries(reader.Rest);
+        if (capacity == 0 && reader.IsEmpty)
+        {
+            return Any;
+        }
+
+        var entries = new OxmEntry[capacity];
+        int count = 0;
+        int lastOrder = -1;
         while (!reader.IsEmpty)
         {
             if (!TryDecodeEntry(ref reader, mode, out var entry))
@@ -218,6 +231,69 @@ public sealed partial class Match : IEquatable<Match>
                 continue;
             }
 
+            var field = entry.Field;
+            if (field.EncodeOrder <= lastOrder || count == entries.Length || !MatchNormalizer.IsKeptAsIs(field)
+                || ReferenceEquals(field, OxmFields.PacketType))
+            {
+                return DecodeOxmGeneral(entries.AsSpan(0, count), entry, ref reader, mode);
+            }
+
+            if (entry.HasMask)
+            {
+                // The one normalisation of a field kept as is: a mask covering OVS's exact bits is exact.
+                entry = MatchNormalizer.CanonicalMasked(entry);
+            }
+
+            if (field.Prerequisite != FieldPrerequisite.None)
+            {
+                MatchPrerequisites.CheckAgainst(entries.AsSpan(0, count), field);
+            }
+
+            entries[count++] = entry;
+            lastOrder = field.EncodeOrder;
+        }
+
+        if (count != entries.Length)
+        {
+            // Fields skipped (loose mode) or wildcarded away (all-zero mask).
+            Array.Resize(ref entries, count);
+        }
+
+        return new Match(ImmutableCollectionsMarshal.AsImmutableArray(entries));
+    }
+
+    /// <summary>
+    /// How many TLVs the run holds, from the length bytes alone, so the fast path's array is allocated once at
+    /// its size. A malformed length stops the count; decoding then reports it.
+    /// </summary>
+    private static int CountEntries(ReadOnlySpan<byte> oxm)
+    {
+        int count = 0;
+        int offset = 0;
+        while (oxm.Length - offset >= 4)
+        {
+            offset += 4 + oxm[offset + 3];
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// The general decode: <paramref name="decoded"/> (already checked, in wire order) and <paramref name="next"/>
+    /// (decoded, not yet checked) are followed by the rest of <paramref name="reader"/>; every entry is expanded
+    /// to its canonical form, checked for duplicates and prerequisites against the entries before it, and the
+    /// result sorted into encode order.
+    /// </summary>
+    private static Match DecodeOxmGeneral(ReadOnlySpan<OxmEntry> decoded, OxmEntry next, ref SpanReader reader, DecodeMode mode)
+    {
+        var entries = DecodeScratch ??= new List<OxmEntry>(16);
+        entries.Clear();
+        entries.AddRange(decoded);
+        bool packetType = false;
+        var entry = next;
+        while (true)
+        {
             packetType |= ReferenceEquals(entry.Field, OxmFields.PacketType);
             int first = entries.Count;
             if (!entry.HasMask && MatchNormalizer.IsKeptAsIs(entry.Field))
@@ -230,13 +306,13 @@ public sealed partial class Match : IEquatable<Match>
                 MatchNormalizer.AddExpanded(entry, entries);
             }
 
-            var decoded = CollectionsMarshal.AsSpan(entries);
-            for (int i = first; i < decoded.Length; i++)
+            var all = CollectionsMarshal.AsSpan(entries);
+            for (int i = first; i < all.Length; i++)
             {
-                var field = decoded[i].Field;
+                var field = all[i].Field;
                 for (int j = 0; j < i; j++)
                 {
-                    if (ReferenceEquals(decoded[j].Field, field))
+                    if (ReferenceEquals(all[j].Field, field))
                     {
                         throw new OpenFlowException(OfpError.DupField, $"field {field.Name} appears twice");
                     }
@@ -244,22 +320,29 @@ public sealed partial class Match : IEquatable<Match>
 
                 if (field.Prerequisite != FieldPrerequisite.None)
                 {
-                    MatchPrerequisites.CheckAgainst(decoded[..i], field);
+                    MatchPrerequisites.CheckAgainst(all[..i], field);
                 }
             }
-        }
 
-        if (packetType)
-        {
-            MatchNormalizer.DropImpliedPacketType(entries);
-        }
+            do
+            {
+                if (reader.IsEmpty)
+                {
+                    if (packetType)
+                    {
+                        MatchNormalizer.DropImpliedPacketType(entries);
+                    }
 
-        return new Match(MatchNormalizer.Sort(entries));
+                    return new Match(MatchNormalizer.Sort(entries));
+                }
+            }
+            while (!TryDecodeEntry(ref reader, mode, out entry));
+        }
     }
 
     /// <summary>
-    /// The entries of the match being decoded on this thread, reused so decoding allocates only the result.
-    /// DecodeOxm never re-enters itself and copies the entries out before returning.
+    /// The entries of the match being decoded on this thread by <see cref="DecodeOxmGeneral"/>, reused so
+    /// decoding allocates only the result. It never re-enters itself and copies the entries out before returning.
     /// </summary>
     [ThreadStatic]
     private static List<OxmEntry>? DecodeScratch;

@@ -63,6 +63,16 @@ internal static class MatchNormalizer
     public static bool IsKeptAsIs(OxmField field) =>
         field.InMatch && !ReferenceEquals(field, OxmFields.CtState) && !ReferenceEquals(field, OxmFields.TunFlags);
 
+    /// <summary>
+    /// The canonical form of a masked entry of a field <see cref="IsKeptAsIs"/> accepts: exact when the mask
+    /// covers the bits OVS matches exactly (as <see cref="AddExpanded"/> does for such a field), else itself.
+    /// </summary>
+    public static OxmEntry CanonicalMasked(OxmEntry entry)
+    {
+        var exact = ExactMask(entry.Field);
+        return (entry.Mask & exact) == exact ? OxmEntry.Exact(entry.Field, entry.Value & exact) : entry;
+    }
+
     /// <summary>Appends the canonical entries for <paramref name="entry"/> to <paramref name="output"/>, without an iterator.</summary>
     public static void AddExpanded(OxmEntry entry, List<OxmEntry> output)
     {
@@ -83,16 +93,7 @@ internal static class MatchNormalizer
 
         if (field.InMatch)
         {
-            var exact = ExactMask(field);
-            if (entry.HasMask && (entry.Mask & exact) == exact)
-            {
-                output.Add(OxmEntry.Exact(field, entry.Value & exact));
-            }
-            else
-            {
-                output.Add(entry);
-            }
-
+            output.Add(entry.HasMask ? CanonicalMasked(entry) : entry);
             return;
         }
 
