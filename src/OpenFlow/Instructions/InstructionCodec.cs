@@ -51,7 +51,7 @@ public static class InstructionCodec
             var type = (OfpInstructionType)reader.PeekUInt16();
             var body = reader.ReadSub(reader.PeekUInt16(2), OfpError.BadInstructionLen);
             int slot = BitOperations.PopCount((uint)present & ((1u << OfpInstruction.CanonicalOrderOf(type)) - 1));
-            instructions[slot] = DecodeBody(type, ref body, mode);
+            ArraySlots.Set(instructions, slot, DecodeBody(type, ref body, mode));
         }
 
         return new InstructionList(ImmutableCollectionsMarshal.AsImmutableArray(instructions));

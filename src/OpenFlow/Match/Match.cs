@@ -226,16 +226,23 @@ public sealed partial class Match : IEquatable<Match>
         int lastOrder = -1;
         while (!reader.IsEmpty)
         {
-            if (!TryDecodeEntry(ref reader, mode, out var entry))
+            if (count == entries.Length)
+            {
+                // Not reached with a well-formed run (the count saw every TLV); the general path reports it.
+                return DecodeOxmGeneral(entries.AsSpan(0, count), pending: false, default, ref reader, mode);
+            }
+
+            // Decoded straight into its slot: an entry is 48 bytes, worth not copying.
+            ref var entry = ref entries[count];
+            if (!TryDecodeEntry(ref reader, mode, out entry))
             {
                 continue;
             }
 
             var field = entry.Field;
-            if (field.EncodeOrder <= lastOrder || count == entries.Length || !MatchNormalizer.IsKeptAsIs(field)
-                || ReferenceEquals(field, OxmFields.PacketType))
+            if (field.EncodeOrder <= lastOrder || !MatchNormalizer.IsKeptAsIs(field) || ReferenceEquals(field, OxmFields.PacketType))
             {
-                return DecodeOxmGeneral(entries.AsSpan(0, count), entry, ref reader, mode);
+                return DecodeOxmGeneral(entries.AsSpan(0, count), pending: true, entry, ref reader, mode);
             }
 
             if (entry.HasMask)
@@ -249,7 +256,7 @@ public sealed partial class Match : IEquatable<Match>
                 MatchPrerequisites.CheckAgainst(entries.AsSpan(0, count), field);
             }
 
-            entries[count++] = entry;
+            count++;
             lastOrder = field.EncodeOrder;
         }
 
@@ -280,20 +287,21 @@ public sealed partial class Match : IEquatable<Match>
     }
 
     /// <summary>
-    /// The general decode: <paramref name="decoded"/> (already checked, in wire order) and <paramref name="next"/>
-    /// (decoded, not yet checked) are followed by the rest of <paramref name="reader"/>; every entry is expanded
-    /// to its canonical form, checked for duplicates and prerequisites against the entries before it, and the
-    /// result sorted into encode order.
+    /// The general decode: <paramref name="decoded"/> (already checked, in wire order) and, when
+    /// <paramref name="pending"/>, <paramref name="next"/> (decoded, not yet checked) are followed by the rest of
+    /// <paramref name="reader"/>; every entry is expanded to its canonical form, checked for duplicates and
+    /// prerequisites against the entries before it, and the result sorted into encode order.
     /// </summary>
-    private static Match DecodeOxmGeneral(ReadOnlySpan<OxmEntry> decoded, OxmEntry next, ref SpanReader reader, DecodeMode mode)
+    private static Match DecodeOxmGeneral(ReadOnlySpan<OxmEntry> decoded, bool pending, OxmEntry next, ref SpanReader reader, DecodeMode mode)
     {
         var entries = DecodeScratch ??= new List<OxmEntry>(16);
         entries.Clear();
         entries.AddRange(decoded);
         bool packetType = false;
         var entry = next;
-        while (true)
+        while (pending || NextEntry(ref reader, mode, out entry))
         {
+            pending = false;
             packetType |= ReferenceEquals(entry.Field, OxmFields.PacketType);
             int first = entries.Count;
             if (!entry.HasMask && MatchNormalizer.IsKeptAsIs(entry.Field))
@@ -323,21 +331,29 @@ public sealed partial class Match : IEquatable<Match>
                     MatchPrerequisites.CheckAgainst(all[..i], field);
                 }
             }
-
-            do
-            {
-                if (reader.IsEmpty)
-                {
-                    if (packetType)
-                    {
-                        MatchNormalizer.DropImpliedPacketType(entries);
-                    }
-
-                    return new Match(MatchNormalizer.Sort(entries));
-                }
-            }
-            while (!TryDecodeEntry(ref reader, mode, out entry));
         }
+
+        if (packetType)
+        {
+            MatchNormalizer.DropImpliedPacketType(entries);
+        }
+
+        return new Match(MatchNormalizer.Sort(entries));
+    }
+
+    /// <summary>The next entry to keep from <paramref name="reader"/>, skipping ignored TLVs; false at the end.</summary>
+    private static bool NextEntry(ref SpanReader reader, DecodeMode mode, out OxmEntry entry)
+    {
+        while (!reader.IsEmpty)
+        {
+            if (TryDecodeEntry(ref reader, mode, out entry))
+            {
+                return true;
+            }
+        }
+
+        entry = default;
+        return false;
     }
 
     /// <summary>
