@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Dvr.OpenFlow.Errors;
 using Dvr.OpenFlow.Messages;
@@ -151,6 +152,7 @@ public sealed partial class Match : IEquatable<Match>
     }
 
     /// <summary>A big-endian value of 1..16 bytes, right-aligned; the common widths are one load each.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static UInt128 ReadValue(ReadOnlySpan<byte> bytes)
     {
         switch (bytes.Length)
