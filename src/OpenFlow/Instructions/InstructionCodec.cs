@@ -72,15 +72,16 @@ public static class InstructionCodec
             throw new OpenFlowException(OfpError.BadInstructionLen, $"instruction {type} has length {length} ({reader.Remaining} byte(s) left)");
         }
 
-        int? expected = type switch
+        // 0: any length (the action lists).
+        int exact = type switch
         {
             OfpInstructionType.GotoTable or OfpInstructionType.ClearActions or OfpInstructionType.Meter => 8,
             OfpInstructionType.WriteMetadata => 24,
-            OfpInstructionType.ApplyActions or OfpInstructionType.WriteActions => null,
+            OfpInstructionType.ApplyActions or OfpInstructionType.WriteActions => 0,
             OfpInstructionType.Experimenter => throw new OpenFlowException(OfpError.BadInstructionExperimenter, "experimenter instructions are not supported"),
             _ => throw new OpenFlowException(OfpError.UnknownInstruction, $"unknown instruction type {(ushort)type}"),
         };
-        if (expected is { } exact && length != exact)
+        if (exact != 0 && length != exact)
         {
             throw new OpenFlowException(OfpError.BadInstructionLen, $"instruction {type} must be {exact} bytes, got {length}");
         }
