@@ -41,7 +41,7 @@ public static class ActionCodec
                 Array.Resize(ref actions, count + 1);
             }
 
-            actions[count++] = action;
+            ArraySlots.Set(actions, count++, action);
             hasNat |= action is NatAction;
         }
 

@@ -172,12 +172,14 @@ public sealed record SetFieldAction(OxmField Field, UInt128 Value) : OfpAction
 
         var value = Dvr.OpenFlow.Match.Match.ReadValue(body.ReadBytes(field.Length));
 
-        if (!body.Rest.IsEmpty && body.Rest.ContainsAnyExcept((byte)0))
+        if (!IsZero(body.Rest))
         {
             throw new OpenFlowException(OfpError.BadSetArgument, $"set_field of {field.Name} has non-zero padding");
         }
 
-        var info = NxmFieldTable.FromSetFieldHeader(header);
+        // The field's own header (the usual case) has its lookup cached; an alternate header (NXM_OF_ETH_SRC
+        // for eth_src) is looked up as itself.
+        var info = (header & 0xfffffe00) == field.TypeKey ? field.SetFieldInfo : NxmFieldTable.FromSetFieldHeader(header);
         if (info is not null && field.Length * 8 > info.Bits && info.Kind != NxmValueKind.Ipv6)
         {
             // OFPVID_PRESENT must be set on vlan_vid (mf_is_value_valid); other fields may not exceed their width.
@@ -191,10 +193,24 @@ public sealed record SetFieldAction(OxmField Field, UInt128 Value) : OfpAction
         return new SetFieldAction(field, value);
     }
 
+    /// <summary>True when the padding (at most 7 bytes) is all zero; a plain loop beats a vectorised search at this size.</summary>
+    private static bool IsZero(ReadOnlySpan<byte> padding)
+    {
+        foreach (byte b in padding)
+        {
+            if (b != 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     public override void Format(StringBuilder output, PortNames names)
     {
         output.Append("set_field:");
-        if (NxmFieldTable.FromSetFieldHeader(Field.Header) is { } info)
+        if (Field.SetFieldInfo is { } info)
         {
             // set_field prints the meta-flow name and notation (format_SET_FIELD).
             NxmValues.AppendValue(output, info, Value, names);

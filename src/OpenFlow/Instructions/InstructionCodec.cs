@@ -50,9 +50,8 @@ public static class InstructionCodec
             // Every header was checked by the first pass.
             var type = (OfpInstructionType)reader.PeekUInt16();
             var body = reader.ReadSub(reader.PeekUInt16(2), OfpError.BadInstructionLen);
-            var instruction = DecodeBody(type, ref body, mode);
-            int slot = BitOperations.PopCount((uint)present & ((1u << instruction.CanonicalOrder) - 1));
-            instructions[slot] = instruction;
+            int slot = BitOperations.PopCount((uint)present & ((1u << OfpInstruction.CanonicalOrderOf(type)) - 1));
+            ArraySlots.Set(instructions, slot, DecodeBody(type, ref body, mode));
         }
 
         return new InstructionList(ImmutableCollectionsMarshal.AsImmutableArray(instructions));
@@ -73,15 +72,16 @@ public static class InstructionCodec
             throw new OpenFlowException(OfpError.BadInstructionLen, $"instruction {type} has length {length} ({reader.Remaining} byte(s) left)");
         }
 
-        int? expected = type switch
+        // 0: any length (the action lists).
+        int exact = type switch
         {
             OfpInstructionType.GotoTable or OfpInstructionType.ClearActions or OfpInstructionType.Meter => 8,
             OfpInstructionType.WriteMetadata => 24,
-            OfpInstructionType.ApplyActions or OfpInstructionType.WriteActions => null,
+            OfpInstructionType.ApplyActions or OfpInstructionType.WriteActions => 0,
             OfpInstructionType.Experimenter => throw new OpenFlowException(OfpError.BadInstructionExperimenter, "experimenter instructions are not supported"),
             _ => throw new OpenFlowException(OfpError.UnknownInstruction, $"unknown instruction type {(ushort)type}"),
         };
-        if (expected is { } exact && length != exact)
+        if (exact != 0 && length != exact)
         {
             throw new OpenFlowException(OfpError.BadInstructionLen, $"instruction {type} must be {exact} bytes, got {length}");
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Dvr.OpenFlow.Actions;
 using Dvr.OpenFlow.Text;
@@ -31,15 +32,16 @@ public abstract record OfpInstruction
     public int CanonicalOrder => CanonicalOrderOf(InstructionType);
 
     /// <summary><see cref="CanonicalOrder"/> of an instruction type, known from its header before it is decoded.</summary>
-    internal static int CanonicalOrderOf(OfpInstructionType type) => type switch
-    {
-        OfpInstructionType.Meter => 0,
-        OfpInstructionType.ApplyActions => 1,
-        OfpInstructionType.ClearActions => 2,
-        OfpInstructionType.WriteActions => 3,
-        OfpInstructionType.WriteMetadata => 4,
-        _ => 5,
-    };
+    /// <remarks>A table lookup: decoding asks twice per instruction.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int CanonicalOrderOf(OfpInstructionType type) =>
+        (uint)type < (uint)CanonicalOrderByType.Length ? CanonicalOrderByType[(int)type] : 5;
+
+    /// <summary>
+    /// Indexed by type: goto_table(1) 5, write_metadata(2) 4, write_actions(3) 3, apply_actions(4) 1,
+    /// clear_actions(5) 2, meter(6) 0; anything else sorts last, as goto_table.
+    /// </summary>
+    private static ReadOnlySpan<byte> CanonicalOrderByType => [5, 5, 4, 3, 1, 2, 0];
 
     /// <summary>OVS's name for the instruction, used in ordering errors.</summary>
     public string Name => InstructionType switch

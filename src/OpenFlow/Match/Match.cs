@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Dvr.OpenFlow.Errors;
 using Dvr.OpenFlow.Messages;
@@ -151,6 +152,7 @@ public sealed partial class Match : IEquatable<Match>
     }
 
     /// <summary>A big-endian value of 1..16 bytes, right-aligned; the common widths are one load each.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static UInt128 ReadValue(ReadOnlySpan<byte> bytes)
     {
         switch (bytes.Length)
@@ -206,18 +208,102 @@ public sealed partial class Match : IEquatable<Match>
     /// once (OFPBMC_DUP_FIELD), and the result is put in Open vSwitch's canonical form and order, so encoding
     /// it again gives the bytes OVS would send for the same match.
     /// </summary>
+    /// <remarks>
+    /// A match OVS wrote is already canonical: fields in encode order, each one that it keeps as one entry.
+    /// Those entries go straight into an array sized by the TLV count, in wire order, with no copy and no sort;
+    /// a strictly rising <see cref="OxmField.EncodeOrder"/> (unique per field) also proves there is no duplicate.
+    /// The first entry that breaks this (out of order, expanded, packet_type) hands everything decoded so far to
+    /// <see cref="DecodeOxmGeneral"/>, which runs the same checks in the same order on the rest.
+    /// </remarks>
     public static Match DecodeOxm(ref SpanReader reader, DecodeMode mode)
     {
-        var entries = DecodeScratch ??= new List<OxmEntry>(16);
-        entries.Clear();
-        bool packetType = false;
+        int capacity = CountEntries(reader.Rest);
+        if (capacity == 0 && reader.IsEmpty)
+        {
+            return Any;
+        }
+
+        var entries = new OxmEntry[capacity];
+        int count = 0;
+        int lastOrder = -1;
         while (!reader.IsEmpty)
         {
-            if (!TryDecodeEntry(ref reader, mode, out var entry))
+            if (count == entries.Length)
+            {
+                // Not reached with a well-formed run (the count saw every TLV); the general path reports it.
+                return DecodeOxmGeneral(entries.AsSpan(0, count), pending: false, default, ref reader, mode);
+            }
+
+            // Decoded straight into its slot: an entry is 48 bytes, worth not copying.
+            ref var entry = ref entries[count];
+            if (!TryDecodeEntry(ref reader, mode, out entry))
             {
                 continue;
             }
 
+            var field = entry.Field;
+            if (field.EncodeOrder <= lastOrder || !MatchNormalizer.IsKeptAsIs(field) || ReferenceEquals(field, OxmFields.PacketType))
+            {
+                return DecodeOxmGeneral(entries.AsSpan(0, count), pending: true, entry, ref reader, mode);
+            }
+
+            if (entry.HasMask)
+            {
+                // The one normalisation of a field kept as is: a mask covering OVS's exact bits is exact.
+                entry = MatchNormalizer.CanonicalMasked(entry);
+            }
+
+            if (field.Prerequisite != FieldPrerequisite.None)
+            {
+                MatchPrerequisites.CheckAgainst(entries.AsSpan(0, count), field);
+            }
+
+            count++;
+            lastOrder = field.EncodeOrder;
+        }
+
+        if (count != entries.Length)
+        {
+            // Fields skipped (loose mode) or wildcarded away (all-zero mask).
+            Array.Resize(ref entries, count);
+        }
+
+        return new Match(ImmutableCollectionsMarshal.AsImmutableArray(entries));
+    }
+
+    /// <summary>
+    /// How many TLVs the run holds, from the length bytes alone, so the fast path's array is allocated once at
+    /// its size. A malformed length stops the count; decoding then reports it.
+    /// </summary>
+    private static int CountEntries(ReadOnlySpan<byte> oxm)
+    {
+        int count = 0;
+        int offset = 0;
+        while (oxm.Length - offset >= 4)
+        {
+            offset += 4 + oxm[offset + 3];
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// The general decode: <paramref name="decoded"/> (already checked, in wire order) and, when
+    /// <paramref name="pending"/>, <paramref name="next"/> (decoded, not yet checked) are followed by the rest of
+    /// <paramref name="reader"/>; every entry is expanded to its canonical form, checked for duplicates and
+    /// prerequisites against the entries before it, and the result sorted into encode order.
+    /// </summary>
+    private static Match DecodeOxmGeneral(ReadOnlySpan<OxmEntry> decoded, bool pending, OxmEntry next, ref SpanReader reader, DecodeMode mode)
+    {
+        var entries = DecodeScratch ??= new List<OxmEntry>(16);
+        entries.Clear();
+        entries.AddRange(decoded);
+        bool packetType = false;
+        var entry = next;
+        while (pending || NextEntry(ref reader, mode, out entry))
+        {
+            pending = false;
             packetType |= ReferenceEquals(entry.Field, OxmFields.PacketType);
             int first = entries.Count;
             if (!entry.HasMask && MatchNormalizer.IsKeptAsIs(entry.Field))
@@ -230,13 +316,13 @@ public sealed partial class Match : IEquatable<Match>
                 MatchNormalizer.AddExpanded(entry, entries);
             }
 
-            var decoded = CollectionsMarshal.AsSpan(entries);
-            for (int i = first; i < decoded.Length; i++)
+            var all = CollectionsMarshal.AsSpan(entries);
+            for (int i = first; i < all.Length; i++)
             {
-                var field = decoded[i].Field;
+                var field = all[i].Field;
                 for (int j = 0; j < i; j++)
                 {
-                    if (ReferenceEquals(decoded[j].Field, field))
+                    if (ReferenceEquals(all[j].Field, field))
                     {
                         throw new OpenFlowException(OfpError.DupField, $"field {field.Name} appears twice");
                     }
@@ -244,7 +330,7 @@ public sealed partial class Match : IEquatable<Match>
 
                 if (field.Prerequisite != FieldPrerequisite.None)
                 {
-                    MatchPrerequisites.CheckAgainst(decoded[..i], field);
+                    MatchPrerequisites.CheckAgainst(all[..i], field);
                 }
             }
         }
@@ -257,9 +343,24 @@ public sealed partial class Match : IEquatable<Match>
         return new Match(MatchNormalizer.Sort(entries));
     }
 
+    /// <summary>The next entry to keep from <paramref name="reader"/>, skipping ignored TLVs; false at the end.</summary>
+    private static bool NextEntry(ref SpanReader reader, DecodeMode mode, out OxmEntry entry)
+    {
+        while (!reader.IsEmpty)
+        {
+            if (TryDecodeEntry(ref reader, mode, out entry))
+            {
+                return true;
+            }
+        }
+
+        entry = default;
+        return false;
+    }
+
     /// <summary>
-    /// The entries of the match being decoded on this thread, reused so decoding allocates only the result.
-    /// DecodeOxm never re-enters itself and copies the entries out before returning.
+    /// The entries of the match being decoded on this thread by <see cref="DecodeOxmGeneral"/>, reused so
+    /// decoding allocates only the result. It never re-enters itself and copies the entries out before returning.
     /// </summary>
     [ThreadStatic]
     private static List<OxmEntry>? DecodeScratch;

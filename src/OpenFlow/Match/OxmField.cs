@@ -1,3 +1,5 @@
+using Dvr.OpenFlow.Actions;
+
 namespace Dvr.OpenFlow.Match;
 
 /// <summary>
@@ -87,6 +89,28 @@ public sealed class OxmField
 
     /// <summary>Class and field only (has-mask and length cleared): identifies the field.</summary>
     public uint TypeKey => ((uint)Class << 16) | ((uint)Field << 9);
+
+    /// <summary>
+    /// <see cref="NxmFieldTable.FromSetFieldHeader"/> of <see cref="Header"/>, looked up on first use: decoding and
+    /// printing a set_field ask for it once per action.
+    /// </summary>
+    internal NxmFieldInfo? SetFieldInfo
+    {
+        get
+        {
+            if (!Volatile.Read(ref _setFieldInfoResolved))
+            {
+                // Idempotent, so threads racing here store the same value; the flag is published after it.
+                _setFieldInfo = NxmFieldTable.FromSetFieldHeader(Header);
+                Volatile.Write(ref _setFieldInfoResolved, true);
+            }
+
+            return _setFieldInfo;
+        }
+    }
+
+    private NxmFieldInfo? _setFieldInfo;
+    private bool _setFieldInfoResolved;
 
     public override string ToString() => Name;
 }

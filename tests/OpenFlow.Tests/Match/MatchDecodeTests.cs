@@ -86,6 +86,18 @@ public class MatchDecodeTests
         ("recirc_id with eth_src", "000148040000000380000806010203040506"),
         ("ct_state +trk+est", "0001d30800000022000000220001d4020005"),
         ("nd_reserved and options type", "80000a0286dd800014013a80003a0187 100002040000000110000401 02"),
+
+        // The decoder's in-order fast path handing over to the general one part-way (Match.DecodeOxm).
+        ("in order, then in_port again", "8000000400000001 80000606fa163e000002 8000000400000002"),
+        ("in order, then eth_src again", "8000000400000001 80000806fa163e000001 80000a020800 80000806fa163e000003"),
+        ("eth_dst before in_port", "80000606fa163e000002 8000000400000001"),
+        ("reg0 before eth_type and ipv4_src", "0001000400000005 80000a020800 800016040a000001"),
+        ("in order, then xreg0 and reg1", "8000000400000001 80000a020800 8001000800000001 00000002 0001020400000003"),
+        ("in order, then packet_type", "8000000400000001 8000580400000000"),
+        ("in order with an exact-mask eth_dst", "8000000400000001 8000070cfa163e000002ffffffffffff 80000a020800"),
+        ("in order with a zero-mask eth_dst", "8000000400000001 8000070c000000000000000000000000 80000806fa163e000001"),
+        ("in order with a masked vlan_vid covering 13 bits", "8000000400000001 80000d0410051fff 80000a020800"),
+        ("in order, ipv4_src without eth_type", "8000000400000001 80000806fa163e000001 800016040a000001"),
     ];
 
     private static byte[] FlowMod(byte[] oxm)

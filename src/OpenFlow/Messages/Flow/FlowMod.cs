@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text;
 using Dvr.OpenFlow.Actions;
 using Dvr.OpenFlow.Errors;
@@ -117,19 +118,20 @@ public sealed record FlowMod : OpenFlowMessage
 
     public static FlowMod Decode(OfpHeader header, ref SpanReader body, DecodeMode mode)
     {
-        // Fields are read into locals and the record is built once: a `with` copy would allocate it twice.
-        ulong cookie = body.ReadUInt64();
-        ulong cookieMask = body.ReadUInt64();
-        byte tableId = body.ReadByte();
-        var command = (FlowModCommand)body.ReadByte();
-        ushort idleTimeout = body.ReadUInt16();
-        ushort hardTimeout = body.ReadUInt16();
-        ushort priority = body.ReadUInt16();
-        uint bufferId = body.ReadUInt32();
-        uint outPort = body.ReadUInt32();
-        uint outGroup = body.ReadUInt32();
-        var flags = (FlowModFlags)body.ReadUInt16();
-        body.SkipPadding(2);
+        // The fixed part is taken with one length check and read at constant offsets (see the diagram above);
+        // fields are read into locals and the record is built once: a `with` copy would allocate it twice.
+        var fixedPart = body.ReadBytes(FixedBodyLength);
+        ulong cookie = BinaryPrimitives.ReadUInt64BigEndian(fixedPart);
+        ulong cookieMask = BinaryPrimitives.ReadUInt64BigEndian(fixedPart[8..]);
+        byte tableId = fixedPart[16];
+        var command = (FlowModCommand)fixedPart[17];
+        ushort idleTimeout = BinaryPrimitives.ReadUInt16BigEndian(fixedPart[18..]);
+        ushort hardTimeout = BinaryPrimitives.ReadUInt16BigEndian(fixedPart[20..]);
+        ushort priority = BinaryPrimitives.ReadUInt16BigEndian(fixedPart[22..]);
+        uint bufferId = BinaryPrimitives.ReadUInt32BigEndian(fixedPart[24..]);
+        uint outPort = BinaryPrimitives.ReadUInt32BigEndian(fixedPart[28..]);
+        uint outGroup = BinaryPrimitives.ReadUInt32BigEndian(fixedPart[32..]);
+        var flags = (FlowModFlags)BinaryPrimitives.ReadUInt16BigEndian(fixedPart[36..]);
         if (command > FlowModCommand.DeleteStrict)
         {
             throw new OpenFlowException(OfpError.BadCommand, $"flow_mod command {(byte)command}");
