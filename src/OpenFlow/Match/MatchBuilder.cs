@@ -11,7 +11,10 @@ namespace Dvr.OpenFlow.Match;
 /// </summary>
 public sealed class MatchBuilder
 {
-    private readonly List<OxmEntry> _entries = new(8);
+    // Most matches have 2-4 fields; an OxmEntry is 64 bytes, so a smaller first array halves what a match costs
+    // to build (the compiler builds ~400,000 per 100-host compile).
+    private readonly List<OxmEntry> _entries = new(4);
+    private List<OxmEntry>? _expanded;
 
     /// <summary>
     /// Adds a field in OVS's canonical form (an xreg becomes its two regs, a full vlan_vid mask becomes exact);
@@ -20,7 +23,17 @@ public sealed class MatchBuilder
     public MatchBuilder Add(OxmEntry entry)
     {
         MatchNormalizer.CheckValue(entry.Field, entry.Value);
-        foreach (var normalized in MatchNormalizer.Expand(entry))
+        if (!entry.HasMask && MatchNormalizer.IsKeptAsIs(entry.Field))
+        {
+            // The common case: an exact entry is its own canonical form, no expansion list needed.
+            AddCanonical(entry);
+            return this;
+        }
+
+        _expanded ??= new List<OxmEntry>(2);
+        _expanded.Clear();
+        MatchNormalizer.AddExpanded(entry, _expanded);
+        foreach (var normalized in _expanded)
         {
             AddCanonical(normalized);
         }
