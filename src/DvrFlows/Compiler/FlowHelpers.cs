@@ -69,7 +69,18 @@ internal static class FlowHelpers
 
     public static SetFieldAction SetTunnelId(ulong id) => new(OxmFields.TunnelId, id);
 
-    public static OutputAction Output(uint port) => new(port);
+    /// <summary>output:PORT; actions are immutable, so the low port numbers (every flood list repeats them) share one object each.</summary>
+    public static OutputAction Output(uint port)
+    {
+        if (port >= (uint)OutputByPort.Length)
+        {
+            return new(port);
+        }
+
+        return Volatile.Read(ref OutputByPort[port]) ?? Interlocked.CompareExchange(ref OutputByPort[port], new(port), null) ?? OutputByPort[port]!;
+    }
+
+    private static readonly OutputAction?[] OutputByPort = new OutputAction?[4096];
 
     public static OutputAction Normal => new(OfpPort.Normal);
 
