@@ -147,11 +147,9 @@ internal sealed class BrIntFlowBuilder
             _sink.Wait(_f, InterfaceNames.PatchTun, owner, $"LOCAL_SWITCHING: routed by {peer.Name} via the tunnel");
         }
 
-        string role;
-
         foreach (var bridge in _plan.Host.PhysicalBridges.Values)
         {
-            role = $"LOCAL_SWITCHING: routed by {peer.Name} via {bridge.Name}";
+            string role = $"LOCAL_SWITCHING: routed by {peer.Name} via {bridge.Name}";
             if (_sink.TryPort(_f, InterfaceNames.IntToPhysical(bridge.Name), owner, role, out uint port))
             {
                 Add(T.LocalSwitching, P.FromPeerDvrMacPhysical, Match().InPort(port).EthSrc(peer.DvrMac), Instr.Goto(T.DvrToSrcMacPhysical), owner, role);
