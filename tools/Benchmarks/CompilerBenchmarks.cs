@@ -183,15 +183,56 @@ public class CompilerBenchmarks
 }
 
 /// <summary>
-/// <c>compile-bench [ROUNDS]</c>: loads the <see cref="LargeTopology"/>, compiles every host on this one thread
+/// <c>compile-bench [ROUNDS] [--compile-only]</c>: loads the <see cref="LargeTopology"/>, compiles every host on this one thread
 /// ROUNDS times (default 3) and prints the best elapsed and CPU time, the flow count, bytes allocated, peak
-/// working set and GC heap; then times the one-port incremental update over all 100 hosts (median and p99 of 400).
+/// working set and GC heap; then (unless --compile-only) times the one-port incremental update over all 100 hosts (median and p99 of 400).
 /// </summary>
 public static class CompileBench
 {
+    /// <summary>
+    /// <c>--phases</c>: where one compile of all hosts spends its time (wall clock of this thread, GC included; run it on an idle machine): host plans, each
+    /// builder, the sink's per-bridge sort and de-duplication, and the flow sets' order/uniqueness check.
+    /// </summary>
+    private static void Phases(Topology topology, SyntheticPortMap[] maps)
+    {
+        var clock = Stopwatch.StartNew();
+        var fresh = topology with { };
+        var seconds = new double[5];
+        int memo = 0;
+        int gc0 = GC.CollectionCount(0), gc1 = GC.CollectionCount(1), gc2 = GC.CollectionCount(2);
+        for (int i = 0; i < fresh.Hosts.Length; i++)
+        {
+            var mark = clock.Elapsed.TotalSeconds;
+            var plan = HostPlan.Create(fresh, fresh.Hosts[i].Name);
+            memo = plan.Memo.Count;
+            seconds[0] += clock.Elapsed.TotalSeconds - mark;
+            var sink = new FlowSink(maps[i]);
+            mark = clock.Elapsed.TotalSeconds;
+            new BrIntFlowBuilder(plan, sink).Build();
+            seconds[1] += clock.Elapsed.TotalSeconds - mark;
+            mark = clock.Elapsed.TotalSeconds;
+            new BrTunFlowBuilder(plan, sink).Build();
+            seconds[2] += clock.Elapsed.TotalSeconds - mark;
+            mark = clock.Elapsed.TotalSeconds;
+            var result = sink.Finish();
+            seconds[3] += clock.Elapsed.TotalSeconds - mark;
+            mark = clock.Elapsed.TotalSeconds;
+            foreach (var (name, flows) in result.Flows)
+            {
+                DesiredFlowSet.FromSorted(flows[0].Bridge, name, flows);
+            }
+
+            seconds[4] += clock.Elapsed.TotalSeconds - mark;
+        }
+
+        Console.WriteLine($"phases (s): host plans {seconds[0]:0.000}, br-int builder {seconds[1]:0.000}, br-tun builder {seconds[2]:0.000}, " +
+            $"sink sort+dedupe {seconds[3]:0.000}, FromSorted checks {seconds[4]:0.000}; {memo} flows in the shared memo; GCs gen0/1/2 {GC.CollectionCount(0) - gc0}/{GC.CollectionCount(1) - gc1}/{GC.CollectionCount(2) - gc2}");
+    }
+
     public static int Run(string[] args)
     {
         int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
+        bool compileOnly = args.Contains("--compile-only", StringComparer.Ordinal);
         using var process = Process.GetCurrentProcess();
         Console.WriteLine($"load average {File.ReadAllText("/proc/loadavg").Trim()}, processor count {Environment.ProcessorCount}, server GC {System.Runtime.GCSettings.IsServerGC}");
         var clock = Stopwatch.StartNew();
@@ -229,6 +270,15 @@ public static class CompileBench
         process.Refresh();
         Console.WriteLine($"compile-all best of {rounds}: {best:0.000} s wall, {bestCpu:0.000} s CPU, {flows} flows ({flows / topology.Hosts.Length} per host), " +
             $"{allocated / (1024.0 * 1024.0):0.0} MiB allocated per round; peak working set so far {process.PeakWorkingSet64 / (1024.0 * 1024.0):0.0} MiB");
+        if (args.Contains("--phases", StringComparer.Ordinal))
+        {
+            Phases(topology, maps);
+        }
+
+        if (compileOnly)
+        {
+            return 0;
+        }
 
         clock.Restart();
         var bench = new CompilerBenchmarks();

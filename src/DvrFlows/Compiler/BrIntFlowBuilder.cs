@@ -15,6 +15,7 @@ internal sealed class BrIntFlowBuilder
     private readonly FlowSink _sink;
     private readonly FlowFactory _f;
     private readonly FlowOwner _base;
+    private Dictionary<Dvr.OpenFlow.MacAddress, OpenFlow.Instructions.InstructionList>? _gatewayAsSource;
 
     public BrIntFlowBuilder(HostPlan plan, FlowSink sink)
     {
@@ -73,6 +74,9 @@ internal sealed class BrIntFlowBuilder
     private void Add(TableSpec table, ushort priority, MatchBuilder match, OpenFlow.Instructions.InstructionList instructions, FlowOwner owner, string role) =>
         _sink.Add(_f.Flow(table, priority, match.Build(), instructions, owner, role));
 
+    private void Add(TableSpec table, ushort priority, OpenFlow.Match.Match match, OpenFlow.Instructions.InstructionList instructions, FlowOwner owner, string role) =>
+        _sink.Add(_f.Flow(table, priority, match, instructions, owner, role));
+
     private void BaseFlows()
     {
         Add(T.LocalSwitching, P.DeadVlan, Match().VlanVid(DeadVlan), Instr.Drop, _base, "LOCAL_SWITCHING: drop the dead VLAN 4095");
@@ -125,15 +129,27 @@ internal sealed class BrIntFlowBuilder
     private void PeerDvrMac(Host peer)
     {
         var owner = FlowOwner.PeerDvrMac(peer.Name);
-        string role = $"LOCAL_SWITCHING: routed by {peer.Name} via the tunnel";
-        if (_sink.TryPort(_f, InterfaceNames.PatchTun, owner, role, out uint patchTun))
+        if (_sink.TryOfPort(_f, InterfaceNames.PatchTun, out uint patchTun))
         {
-            Add(T.LocalSwitching, P.FromPeerDvrMacTunnel, Match().InPort(patchTun).EthSrc(peer.DvrMac), Instr.Goto(T.DvrToSrcMac), owner, role);
+            // The same on every host with this patch-tun ofport: shared through the memo.
+            var memo = _plan.Memo;
+            var key = new MemoKey(peer, MemoKind.PeerDvrMacFromTunnel, 0, 0, patchTun, _f.BridgeName);
+            if (!memo.TryGet(key, out var fromTunnel))
+            {
+                fromTunnel = memo.Add(key, _f.Flow(T.LocalSwitching, P.FromPeerDvrMacTunnel, MatchBuilder.Of(InPortIs(patchTun), EthSrcIs(peer.DvrMac)),
+                    Instr.Goto(T.DvrToSrcMac), owner, $"LOCAL_SWITCHING: routed by {peer.Name} via the tunnel"));
+            }
+
+            _sink.Add(fromTunnel);
+        }
+        else
+        {
+            _sink.Wait(_f, InterfaceNames.PatchTun, owner, $"LOCAL_SWITCHING: routed by {peer.Name} via the tunnel");
         }
 
         foreach (var bridge in _plan.Host.PhysicalBridges.Values)
         {
-            role = $"LOCAL_SWITCHING: routed by {peer.Name} via {bridge.Name}";
+            string role = $"LOCAL_SWITCHING: routed by {peer.Name} via {bridge.Name}";
             if (_sink.TryPort(_f, InterfaceNames.IntToPhysical(bridge.Name), owner, role, out uint port))
             {
                 Add(T.LocalSwitching, P.FromPeerDvrMacPhysical, Match().InPort(port).EthSrc(peer.DvrMac), Instr.Goto(T.DvrToSrcMacPhysical), owner, role);
@@ -183,11 +199,12 @@ internal sealed class BrIntFlowBuilder
         {
             if (!ri.Ipv4.IsEmpty)
             {
-                Add(T.LocalSwitching, P.ArpReplyToDvrMac, Match().Arp().EthDst(me).ArpOp(ArpReply).ArpTha(gw),
+                Add(T.LocalSwitching, P.ArpReplyToDvrMac,
+                    MatchBuilder.Of(EthDstIs(me), IsArp, OxmEntry.Exact(OxmFields.ArpOp, ArpReply), OxmEntry.Exact(OxmFields.ArpTha, gw.Value)),
                     Instr.ApplyThenGoto(T.PacketRateLimit, SetEthDst(gw)), owner, $"LOCAL_SWITCHING: ARP reply to this host's DVR MAC for {ri.Port.Name}");
             }
 
-            Add(T.ArpDvrMacToDstMac, P.DvrMacToRouterInterface, Match().VlanVid((ushort)ri.LocalVlan).EthDst(me),
+            Add(T.ArpDvrMacToDstMac, P.DvrMacToRouterInterface, MatchBuilder.Of(EthDstIs(me), VlanIs(ri.LocalVlan)),
                 Instr.Apply(SetEthDst(gw), PopVlan, Output(qr)), owner, deliverRole);
             return;
         }
@@ -218,6 +235,18 @@ internal sealed class BrIntFlowBuilder
             ? Instr.Apply(SetEthDst(gw), Output(qr))
             : Instr.Apply(SetEthDst(gw), PopVlan, Output(qr));
         Add(T.ArpDvrMacToDstMacPhysical, P.DvrMacToRouterInterface, Match().ProviderVlan(network).EthDst(me), deliver, owner, deliverRole);
+    }
+
+    /// <summary>DVR_TO_SRC_MAC's actions for a gateway MAC, built once per gateway on this host (instruction lists are immutable).</summary>
+    private OpenFlow.Instructions.InstructionList GatewayAsSource(Dvr.OpenFlow.MacAddress gatewayMac)
+    {
+        _gatewayAsSource ??= [];
+        if (!_gatewayAsSource.TryGetValue(gatewayMac, out var instructions))
+        {
+            _gatewayAsSource[gatewayMac] = instructions = Instr.ApplyThenGoto(T.PacketRateLimit, SetEthSrc(gatewayMac));
+        }
+
+        return instructions;
     }
 
     private void LocalPort(Port port)
@@ -265,27 +294,48 @@ internal sealed class BrIntFlowBuilder
             }
         }
 
-        Add(T.LocalSwitching, P.PortSecurityArp, Match().Arp().InPort(vmp), Instr.Goto(T.ArpSpoof), owner, $"LOCAL_SWITCHING: ARP from {port.Name} to ARP_SPOOF");
-        Add(T.LocalSwitching, P.PortSecurityArp, Match().InPort(vmp).Icmpv6(Icmpv6NeighborAdvertisement), Instr.Goto(T.ArpSpoof), owner, $"LOCAL_SWITCHING: neighbour advertisements from {port.Name} to ARP_SPOOF");
-        Add(T.LocalSwitching, P.PortSecurityMac, Match().InPort(vmp), Instr.Goto(T.MacSpoof), owner, $"LOCAL_SWITCHING: traffic from {port.Name} to MAC_SPOOF");
+        var inPort = InPortIs(vmp);
+        Add(T.LocalSwitching, P.PortSecurityArp, MatchBuilder.Of(inPort, IsArp), Instr.Goto(T.ArpSpoof), owner, $"LOCAL_SWITCHING: ARP from {port.Name} to ARP_SPOOF");
+        Add(T.LocalSwitching, P.PortSecurityArp, MatchBuilder.Of(inPort, IsIpv6, IsIcmpv6, Icmpv6TypeIs(Icmpv6NeighborAdvertisement)), Instr.Goto(T.ArpSpoof), owner,
+            $"LOCAL_SWITCHING: neighbour advertisements from {port.Name} to ARP_SPOOF");
+        Add(T.LocalSwitching, P.PortSecurityMac, MatchBuilder.Of(inPort), Instr.Goto(T.MacSpoof), owner, $"LOCAL_SWITCHING: traffic from {port.Name} to MAC_SPOOF");
 
-        foreach (var prefix in prefixes.Where(p => !p.IsIpv6))
+        foreach (var prefix in prefixes)
         {
+            if (prefix.IsIpv6)
+            {
+                continue;
+            }
+
             var (value, mask) = PrefixValue(prefix);
-            Add(T.ArpSpoof, P.AllowedAddress, Match().Arp().InPort(vmp).Masked(OxmFields.ArpSpa, value, mask), Instr.Goto(T.MacSpoof), owner, $"ARP_SPOOF: {port.Name} may claim {prefix}");
+            Add(T.ArpSpoof, P.AllowedAddress, MatchBuilder.Of(inPort, IsArp, OxmEntry.Masked(OxmFields.ArpSpa, value, mask)), Instr.Goto(T.MacSpoof), owner,
+                $"ARP_SPOOF: {port.Name} may claim {prefix}");
         }
 
-        var ndTargets = prefixes.Where(p => p.IsIpv6).Concat(macs.Select(m => new IpPrefix(LinkLocal(m), 128)));
-        foreach (var prefix in ndTargets)
+        foreach (var prefix in prefixes)
         {
-            var (value, mask) = PrefixValue(prefix);
-            Add(T.ArpSpoof, P.AllowedAddress, Match().InPort(vmp).Icmpv6(Icmpv6NeighborAdvertisement).Masked(OxmFields.Ipv6NdTarget, value, mask),
-                Instr.Goto(T.PacketRateLimit), owner, $"ARP_SPOOF: {port.Name} may advertise {prefix}");
+            if (prefix.IsIpv6)
+            {
+                NdTarget(prefix);
+            }
         }
 
         foreach (var mac in macs)
         {
-            Add(T.MacSpoof, P.AllowedAddress, Match().InPort(vmp).EthSrc(mac), Instr.Goto(T.LocalEgress), owner, $"MAC_SPOOF: {port.Name} may send from {mac}");
+            NdTarget(new IpPrefix(LinkLocal(mac), 128));
+        }
+
+        foreach (var mac in macs)
+        {
+            Add(T.MacSpoof, P.AllowedAddress, MatchBuilder.Of(inPort, EthSrcIs(mac)), Instr.Goto(T.LocalEgress), owner, $"MAC_SPOOF: {port.Name} may send from {mac}");
+        }
+
+        void NdTarget(IpPrefix prefix)
+        {
+            var (value, mask) = PrefixValue(prefix);
+            Add(T.ArpSpoof, P.AllowedAddress,
+                MatchBuilder.Of(inPort, IsIpv6, IsIcmpv6, Icmpv6TypeIs(Icmpv6NeighborAdvertisement), OxmEntry.Masked(OxmFields.Ipv6NdTarget, value, mask)),
+                Instr.Goto(T.PacketRateLimit), owner, $"ARP_SPOOF: {port.Name} may advertise {prefix}");
         }
     }
 
@@ -325,10 +375,11 @@ internal sealed class BrIntFlowBuilder
                 string what = mac == port.Mac ? port.Name : $"{port.Name} allowed-address-pair MAC {mac}";
                 if (network.Type == NetworkType.Vxlan)
                 {
-                    var match = Match().VlanVid((ushort)gateway.LocalVlan).EthDst(mac);
-                    Add(T.DvrToSrcMac, P.DvrDirectDelivery, match, Instr.ApplyThenGoto(T.PacketRateLimit, SetEthSrc(gateway.GatewayMac)), owner,
+                    // One match object for both tables (matches are immutable).
+                    var match = MatchBuilder.Of(EthDstIs(mac), VlanIs(gateway.LocalVlan));
+                    Add(T.DvrToSrcMac, P.DvrDirectDelivery, match, GatewayAsSource(gateway.GatewayMac), owner,
                         $"DVR_TO_SRC_MAC: gateway {gateway.GatewayMac} as source for {what} on {subnet.Name}");
-                    Add(T.Transient, P.DvrDirectDelivery, Match().VlanVid((ushort)gateway.LocalVlan).EthDst(mac), Instr.Apply(PopVlan, Output(vmp)), owner,
+                    Add(T.Transient, P.DvrDirectDelivery, match, Instr.Apply(PopVlan, Output(vmp)), owner,
                         $"TRANSIENT: deliver routed frames on {subnet.Name} to {what}");
                 }
                 else

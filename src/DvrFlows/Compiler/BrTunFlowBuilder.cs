@@ -97,6 +97,9 @@ internal sealed class BrTunFlowBuilder
     private void Add(TableSpec table, ushort priority, MatchBuilder match, OpenFlow.Instructions.InstructionList instructions, FlowOwner owner, string role) =>
         _sink.Add(_f.Flow(table, priority, match.Build(), instructions, owner, role));
 
+    private void Add(TableSpec table, ushort priority, OpenFlow.Match.Match match, OpenFlow.Instructions.InstructionList instructions, FlowOwner owner, string role) =>
+        _sink.Add(_f.Flow(table, priority, match, instructions, owner, role));
+
     private void BaseFlows()
     {
         // Bug 2028795: in DVR mode patch-int goes straight to DVR_PROCESS; Neutron 21.0 first wrote goto:2 and
@@ -137,21 +140,42 @@ internal sealed class BrTunFlowBuilder
     private void TunnelIn(Host peer, string tunnelPort)
     {
         var owner = FlowOwner.Tunnel(peer.Name);
-        string role = $"LOCAL_SWITCHING: from the tunnel to {peer.Name}";
-        if (_sink.TryPort(_f, tunnelPort, owner, role, out uint port))
+        if (!_sink.TryOfPort(_f, tunnelPort, out uint port))
         {
-            Add(T.PatchOrTunnelIn, P.InPort, Match().InPort(port), Instr.Goto(T.VxlanTunToLv), owner, role);
+            _sink.Wait(_f, tunnelPort, owner, $"LOCAL_SWITCHING: from the tunnel to {peer.Name}");
+            return;
         }
+
+        var memo = _plan.Memo;
+        var key = new MemoKey(peer, MemoKind.TunnelIn, 0, 0, port, _f.BridgeName);
+        if (!memo.TryGet(key, out var flow))
+        {
+            flow = memo.Add(key, _f.Flow(T.PatchOrTunnelIn, P.InPort, MatchBuilder.Of(InPortIs(port)), Instr.Goto(T.VxlanTunToLv), owner,
+                $"LOCAL_SWITCHING: from the tunnel to {peer.Name}"));
+        }
+
+        _sink.Add(flow);
     }
 
     private void PeerDvrMac(Host peer)
     {
         var owner = FlowOwner.PeerDvrMac(peer.Name);
-        string role = $"DVR_NOT_LEARN: routed by {peer.Name}, no learning";
-        if (_sink.TryPort(_f, InterfaceNames.PatchInt, owner, role, out uint patchInt))
+        if (!_sink.TryOfPort(_f, InterfaceNames.PatchInt, out uint patchInt))
         {
-            Add(T.DvrNotLearn, P.PeerDvrMac, Match().EthSrc(peer.DvrMac), Instr.Apply(Output(patchInt)), owner, role);
+            _sink.Wait(_f, InterfaceNames.PatchInt, owner, $"DVR_NOT_LEARN: routed by {peer.Name}, no learning");
+            return;
         }
+
+        // The same on every host with this patch-int ofport: shared through the memo.
+        var memo = _plan.Memo;
+        var key = new MemoKey(peer, MemoKind.PeerDvrMacNotLearn, 0, 0, patchInt, _f.BridgeName);
+        if (!memo.TryGet(key, out var flow))
+        {
+            flow = memo.Add(key, _f.Flow(T.DvrNotLearn, P.PeerDvrMac, MatchBuilder.Of(EthSrcIs(peer.DvrMac)), Instr.Apply(Output(patchInt)), owner,
+                $"DVR_NOT_LEARN: routed by {peer.Name}, no learning"));
+        }
+
+        _sink.Add(flow);
     }
 
     /// <summary>1/2, 1/1 and 22/3 for a hosted router interface on a tunnel network.</summary>
@@ -163,12 +187,12 @@ internal sealed class BrTunFlowBuilder
         var dropKey = new MemoKey(ri.Port, MemoKind.GatewayMacDrop, 0, lv, 0, _f.BridgeName);
         if (!memo.TryGet(dropKey, out var drop))
         {
-            drop = memo.Add(dropKey, _f.Flow(T.DvrProcess, P.GatewayMacDrop, Match().VlanVid(lv).EthDst(ri.GatewayMac).Build(), Instr.Drop, owner,
+            drop = memo.Add(dropKey, _f.Flow(T.DvrProcess, P.GatewayMacDrop, MatchBuilder.Of(EthDstIs(ri.GatewayMac), VlanIs(lv)), Instr.Drop, owner,
                 $"DVR_PROCESS: frames to gateway MAC of {ri.Port.Name} stay local"));
         }
 
         _sink.Add(drop);
-        Add(T.DvrProcess, P.GatewaySourceRewrite, Match().VlanVid(lv).EthSrc(ri.GatewayMac),
+        Add(T.DvrProcess, P.GatewaySourceRewrite, MatchBuilder.Of(EthSrcIs(ri.GatewayMac), VlanIs(lv)),
             Instr.ApplyThenGoto(T.PatchLvToTun, SetEthSrc(_plan.Host.DvrMac)), owner, $"DVR_PROCESS: routed by {ri.Port.Name}, source becomes this host's DVR MAC");
         for (int i = 0; i < ri.Ipv4.Length; i++)
         {
@@ -248,7 +272,7 @@ internal sealed class BrTunFlowBuilder
                 actions[i + 2] = Output(floodPorts[i]);
             }
 
-            Add(T.FloodToTun, P.Flood, Match().VlanVid((ushort)lv), Instr.Apply(actions), owner, $"FLOOD_TO_TUN: flood {network.Name} to its tunnels");
+            Add(T.FloodToTun, P.Flood, MatchBuilder.Of(VlanIs(lv)), Instr.Apply(actions), owner, $"FLOOD_TO_TUN: flood {network.Name} to its tunnels");
         }
     }
 
@@ -280,7 +304,7 @@ internal sealed class BrTunFlowBuilder
             var key = new MemoKey(port, MemoKind.UnicastToTunnel, 0, lv, tunnel, _f.BridgeName);
             if (!memo.TryGet(key, out var unicast))
             {
-                unicast = memo.Add(key, _f.Flow(T.UcastToTun, P.UnicastEntry, Match().VlanVid((ushort)lv).EthDst(port.Mac).Build(),
+                unicast = memo.Add(key, _f.Flow(T.UcastToTun, P.UnicastEntry, MatchBuilder.Of(EthDstIs(port.Mac), VlanIs(lv)),
                     Instr.Apply(PopVlan, SetTunnelId(vni), Output(tunnel)), owner, $"UCAST_TO_TUN: {port.Name} on {port.Host} via {tunnelPort}"));
             }
 

@@ -32,6 +32,24 @@ internal static class FlowHelpers
 
     public static MatchBuilder Match() => new();
 
+    // Entries for MatchBuilder.Of, the builder-free path of the per-host flows: the same values the
+    // MatchBuilder shorthands put in (VlanVid sets OFPVID_PRESENT, Arp is eth_type 0x0806).
+    public static OxmEntry InPortIs(uint port) => OxmEntry.Exact(OxmFields.InPort, port);
+
+    public static OxmEntry EthSrcIs(MacAddress mac) => OxmEntry.Exact(OxmFields.EthSrc, mac.Value);
+
+    public static OxmEntry EthDstIs(MacAddress mac) => OxmEntry.Exact(OxmFields.EthDst, mac.Value);
+
+    public static OxmEntry VlanIs(int vlan) => OxmEntry.Exact(OxmFields.VlanVid, VlanPresent | (uint)(ushort)vlan);
+
+    public static OxmEntry IsArp => OxmEntry.Exact(OxmFields.EthType, 0x0806);
+
+    public static OxmEntry IsIpv6 => OxmEntry.Exact(OxmFields.EthType, EtherTypeIpv6);
+
+    public static OxmEntry IsIcmpv6 => OxmEntry.Exact(OxmFields.IpProto, IpProtoIcmpv6);
+
+    public static OxmEntry Icmpv6TypeIs(byte type) => OxmEntry.Exact(OxmFields.Icmpv6Type, type);
+
     /// <summary>icmp6 (eth_type 0x86dd, ip_proto 58) with the given type.</summary>
     public static MatchBuilder Icmpv6(this MatchBuilder match, byte type) =>
         match.EthType(EtherTypeIpv6).IpProto(IpProtoIcmpv6).Icmpv6Type(type);
@@ -51,7 +69,18 @@ internal static class FlowHelpers
 
     public static SetFieldAction SetTunnelId(ulong id) => new(OxmFields.TunnelId, id);
 
-    public static OutputAction Output(uint port) => new(port);
+    /// <summary>output:PORT; actions are immutable, so the low port numbers (every flood list repeats them) share one object each.</summary>
+    public static OutputAction Output(uint port)
+    {
+        if (port >= (uint)OutputByPort.Length)
+        {
+            return new(port);
+        }
+
+        return Volatile.Read(ref OutputByPort[port]) ?? Interlocked.CompareExchange(ref OutputByPort[port], new(port), null) ?? OutputByPort[port]!;
+    }
+
+    private static readonly OutputAction?[] OutputByPort = new OutputAction?[4096];
 
     public static OutputAction Normal => new(OfpPort.Normal);
 

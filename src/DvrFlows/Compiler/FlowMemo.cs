@@ -68,4 +68,7 @@ internal enum MemoKind
     GatewayMacDrop,
     GatewayArpDrop,
     GatewayRaDrop,
+    PeerDvrMacFromTunnel,
+    PeerDvrMacNotLearn,
+    TunnelIn,
 }

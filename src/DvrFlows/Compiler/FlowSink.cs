@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using Dvr.DvrFlows.Desired;
+using Dvr.OpenFlow.Match;
 
 namespace Dvr.DvrFlows.Compiler;
 
@@ -16,10 +18,12 @@ internal sealed class FlowSink
 {
     private readonly IPortMap _ports;
     private readonly IReadOnlySet<FlowOwner>? _only;
-    private readonly Dictionary<string, List<Built>> _byBridge = new(StringComparer.Ordinal);
+    // Flows with their build sequence; the sort keys are computed in Finish into a pooled array, so a 10,000-flow
+    // bridge costs 16 bytes per flow while building instead of a growing list of 64-byte keys.
+    private readonly Dictionary<string, List<(DesiredFlow Flow, int Sequence)>> _byBridge = new(StringComparer.Ordinal);
     private readonly List<WaitingFlow> _waiting = [];
     private string? _lastBridge;
-    private List<Built>? _lastList;
+    private List<(DesiredFlow Flow, int Sequence)>? _lastList;
     private int _sequence;
 
     public FlowSink(IPortMap ports, IReadOnlySet<FlowOwner>? only = null)
@@ -76,13 +80,13 @@ internal sealed class FlowSink
         {
             if (!_byBridge.TryGetValue(flow.BridgeName, out _lastList))
             {
-                _byBridge[flow.BridgeName] = _lastList = new List<Built>(_only is null ? 1024 : 8);
+                _byBridge[flow.BridgeName] = _lastList = new List<(DesiredFlow, int)>(_only is null ? 1024 : 8);
             }
 
             _lastBridge = flow.BridgeName;
         }
 
-        _lastList!.Add(Built.Of(flow, _sequence++));
+        _lastList!.Add((flow, _sequence++));
     }
 
     /// <summary>Sorts and de-duplicates every bridge's flows (<see cref="FlowOrder"/>), once, when building is done.</summary>
@@ -93,7 +97,14 @@ internal sealed class FlowSink
         bool sharedKeys = false;
         foreach (var (bridge, list) in _byBridge)
         {
-            var span = CollectionsMarshal.AsSpan(list);
+            var pooled = ArrayPool<Built>.Shared.Rent(list.Count);
+            var span = pooled.AsSpan(0, list.Count);
+            var added = CollectionsMarshal.AsSpan(list);
+            for (int k = 0; k < added.Length; k++)
+            {
+                span[k] = Built.Of(added[k].Flow, added[k].Sequence);
+            }
+
             span.Sort(default(BuildOrder));
             var kept = ImmutableArray.CreateBuilder<DesiredFlow>(span.Length);
             int i = 0;
@@ -102,7 +113,7 @@ internal sealed class FlowSink
                 var first = span[i].Flow;
                 kept.Add(first);
                 int j = i + 1;
-                while (j < span.Length && FlowOrder.CompareIgnoringOwner(first, span[j].Flow) == 0)
+                while (j < span.Length && span[i].MaySameKey(span[j]) && FlowOrder.CompareIgnoringOwner(first, span[j].Flow) == 0)
                 {
                     var dropped = span[j].Flow;
                     if (!first.SameOnSwitch(dropped))
@@ -120,6 +131,7 @@ internal sealed class FlowSink
                 i = j;
             }
 
+            ArrayPool<Built>.Shared.Return(pooled, clearArray: true);
             flows[bridge] = kept.Count == kept.Capacity ? kept.MoveToImmutable() : kept.ToImmutable();
         }
 
@@ -148,34 +160,73 @@ internal sealed class FlowSink
 
     /// <summary>
     /// A flow with its build sequence and a prefix of its <see cref="FlowOrder"/> key computed once: table,
-    /// priority (descending) and the first match entry's field and value, which is where most comparisons of a
-    /// 10,000-flow bridge are decided. Ties fall through to the full comparison, so the order is exactly
-    /// <see cref="FlowOrder"/>'s (an empty match gets field 0, below every real field, as fewer entries sort first).
+    /// priority (descending), the first match entry's field and value, whether it is masked, and the second
+    /// entry's field and value (<see cref="Mid"/> = that field + 1, or 0 without one); most comparisons of a 10,000-flow bridge are decided there (ARP_RESPONDER and
+    /// port-security flows share their first entry, eth_type or in_port). Ties fall through to the full
+    /// comparison, so the order is exactly <see cref="FlowOrder"/>'s: an absent entry gets field 0, below every
+    /// real field, as fewer entries sort first; after a masked first entry the masks decide before the second
+    /// entry, so the second entry is left out of the prefix (ties there take the full comparison).
     /// </summary>
-    private readonly record struct Built(DesiredFlow Flow, int Sequence, ulong Head, UInt128 FirstValue)
+    private readonly record struct Built(DesiredFlow Flow, int Sequence, ulong Head, ulong Mid, UInt128 FirstValue, UInt128 SecondValue)
     {
+        /// <summary><see cref="Mid"/> of a masked first entry: above every unmasked one (FlowOrder puts HasMask false first).</summary>
+        private const ulong MaskedFirst = 1UL << 41;
+
         public static Built Of(DesiredFlow flow, int sequence)
         {
             var entries = flow.Match.Entries;
             ulong head = ((ulong)flow.TableId << 56) | ((ulong)(ushort.MaxValue - flow.Priority) << 40);
-            UInt128 first = 0;
+            ulong mid = 0;
+            UInt128 first = 0, second = 0;
             if (!entries.IsEmpty)
             {
-                var entry = entries[0];
+                int firstAt = 0;
                 for (int i = 1; i < entries.Length; i++)
                 {
-                    if (entries[i].Field.EncodeOrder < entry.Field.EncodeOrder)
+                    if (entries[i].Field.EncodeOrder < entries[firstAt].Field.EncodeOrder)
                     {
-                        entry = entries[i];
+                        firstAt = i;
                     }
                 }
 
+                var entry = entries[firstAt];
                 head |= (uint)entry.Field.EncodeOrder + 1UL;
                 first = entry.Value;
+                if (entry.HasMask)
+                {
+                    mid = MaskedFirst;
+                }
+                else if (entry.Mask != OxmEntry.AllOnes(entry.Field.Length))
+                {
+                    // Not made by MatchBuilder (it always gives exact entries the field's all-ones mask): this
+                    // mask decides against every all-ones one, before any second entry.
+                    mid = entry.Mask < OxmEntry.AllOnes(entry.Field.Length) ? 0 : MaskedFirst - 1;
+                }
+                else
+                {
+                    int secondAt = -1;
+                    for (int i = 0; i < entries.Length; i++)
+                    {
+                        if (i != firstAt && (secondAt < 0 || entries[i].Field.EncodeOrder < entries[secondAt].Field.EncodeOrder))
+                        {
+                            secondAt = i;
+                        }
+                    }
+
+                    if (secondAt >= 0)
+                    {
+                        mid = (uint)entries[secondAt].Field.EncodeOrder + 1UL;
+                        second = entries[secondAt].Value;
+                    }
+                }
             }
 
-            return new Built(flow, sequence, head, first);
+            return new Built(flow, sequence, head, mid, first, second);
         }
+
+        /// <summary>False when the prefixes already tell the two flows apart (their keys differ).</summary>
+        public bool MaySameKey(in Built other) =>
+            Head == other.Head && Mid == other.Mid && FirstValue == other.FirstValue && SecondValue == other.SecondValue;
     }
 
     // Canonical order, and among flows with one key the first built first (it is the one kept).
@@ -187,6 +238,16 @@ internal sealed class FlowSink
             if (c == 0)
             {
                 c = x.FirstValue.CompareTo(y.FirstValue);
+            }
+
+            if (c == 0)
+            {
+                c = x.Mid.CompareTo(y.Mid);
+            }
+
+            if (c == 0)
+            {
+                c = x.SecondValue.CompareTo(y.SecondValue);
             }
 
             if (c == 0)

@@ -61,7 +61,12 @@ public static class Instr
 {
     public static InstructionList Drop => InstructionList.Drop;
 
-    public static InstructionList Goto(TableSpec table) => new(new GotoTableInstruction(table.Id));
+    // One shared list per target table id: instruction lists are immutable, and goto_table alone is the most
+    // common instruction list of a compiled host (port security, table misses).
+    private static readonly InstructionList?[] GotoByTable = new InstructionList?[256];
+
+    public static InstructionList Goto(TableSpec table) =>
+        Volatile.Read(ref GotoByTable[table.Id]) ?? Interlocked.CompareExchange(ref GotoByTable[table.Id], new(new GotoTableInstruction(table.Id)), null) ?? GotoByTable[table.Id]!;
 
     public static InstructionList Apply(params OfpAction[] actions) => new(new ApplyActionsInstruction(new ActionList(actions)));
 

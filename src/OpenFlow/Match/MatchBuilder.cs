@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using System.Net;
 using Dvr.OpenFlow.Errors;
 
@@ -11,7 +12,10 @@ namespace Dvr.OpenFlow.Match;
 /// </summary>
 public sealed class MatchBuilder
 {
-    private readonly List<OxmEntry> _entries = new(8);
+    // Most matches have 2-4 fields; an OxmEntry is 64 bytes, so a smaller first array halves what a match costs
+    // to build (the compiler builds ~400,000 per 100-host compile).
+    private readonly List<OxmEntry> _entries = new(4);
+    private List<OxmEntry>? _expanded;
 
     /// <summary>
     /// Adds a field in OVS's canonical form (an xreg becomes its two regs, a full vlan_vid mask becomes exact);
@@ -20,7 +24,17 @@ public sealed class MatchBuilder
     public MatchBuilder Add(OxmEntry entry)
     {
         MatchNormalizer.CheckValue(entry.Field, entry.Value);
-        foreach (var normalized in MatchNormalizer.Expand(entry))
+        if (!entry.HasMask && MatchNormalizer.IsKeptAsIs(entry.Field))
+        {
+            // The common case: an exact entry is its own canonical form, no expansion list needed.
+            AddCanonical(entry);
+            return this;
+        }
+
+        _expanded ??= new List<OxmEntry>(2);
+        _expanded.Clear();
+        MatchNormalizer.AddExpanded(entry, _expanded);
+        foreach (var normalized in _expanded)
         {
             AddCanonical(normalized);
         }
@@ -90,6 +104,62 @@ public sealed class MatchBuilder
     public MatchBuilder Icmpv6Type(byte type) => Exact(OxmFields.Icmpv6Type, type);
 
     public MatchBuilder Ipv6NdTarget(IPAddress address) => Exact(OxmFields.Ipv6NdTarget, Ipv6(address));
+
+    /// <summary>
+    /// The match of <paramref name="entries"/>, exactly as adding each to a new builder and calling
+    /// <see cref="Build"/> makes it (same entries, same errors), without the builder's allocations when every
+    /// entry is already canonical and the fields are distinct: a compile of a large cloud builds ~400,000 small
+    /// matches. Anything else takes the builder path.
+    /// </summary>
+    public static Match Of(params ReadOnlySpan<OxmEntry> entries)
+    {
+        for (int i = 0; i < entries.Length; i++)
+        {
+            if (!MatchNormalizer.IsCanonical(entries[i]))
+            {
+                return ViaBuilder(entries);
+            }
+
+            for (int j = 0; j < i; j++)
+            {
+                if (ReferenceEquals(entries[j].Field, entries[i].Field))
+                {
+                    return ViaBuilder(entries);
+                }
+            }
+        }
+
+        var sorted = new OxmEntry[entries.Length];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            // The builder checks each value as it is added, then inserts it at its encode-order position.
+            var entry = entries[i];
+            MatchNormalizer.CheckValue(entry.Field, entry.Value);
+            int at = i;
+            while (at > 0 && sorted[at - 1].Field.EncodeOrder > entry.Field.EncodeOrder)
+            {
+                sorted[at] = sorted[at - 1];
+                at--;
+            }
+
+            sorted[at] = entry;
+        }
+
+        var match = new Match(ImmutableCollectionsMarshal.AsImmutableArray(sorted));
+        MatchPrerequisites.Check(match);
+        return match;
+    }
+
+    private static Match ViaBuilder(ReadOnlySpan<OxmEntry> entries)
+    {
+        var builder = new MatchBuilder();
+        foreach (var entry in entries)
+        {
+            builder.Add(entry);
+        }
+
+        return builder.Build();
+    }
 
     public Match Build()
     {

@@ -85,6 +85,23 @@ internal static class MatchNormalizer
         return (entry.Mask & exact) == exact ? OxmEntry.Exact(entry.Field, entry.Value & exact) : entry;
     }
 
+    /// <summary>True when <see cref="AddExpanded"/> adds <paramref name="entry"/> unchanged (it is already canonical).</summary>
+    public static bool IsCanonical(OxmEntry entry)
+    {
+        if (!IsKeptAsIs(entry.Field))
+        {
+            return false;
+        }
+
+        if (!entry.HasMask)
+        {
+            return true;
+        }
+
+        var exact = ExactMask(entry.Field);
+        return (entry.Mask & exact) != exact;
+    }
+
     /// <summary>Appends the canonical entries for <paramref name="entry"/> to <paramref name="output"/>, without an iterator.</summary>
     public static void AddExpanded(OxmEntry entry, List<OxmEntry> output)
     {
