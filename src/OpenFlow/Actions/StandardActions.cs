@@ -77,6 +77,21 @@ internal static class StandardActionLayout
         writer.WriteUInt16(8);
     }
 
+    /// <summary>
+    /// The whole 8-byte action of push_vlan, push_mpls and pop_mpls: <c>type(2) | len(2)=8 | ethertype(2) | pad(2)</c>
+    /// (OpenFlow 1.3.5 §7.2.5.4, §7.2.5.5).
+    /// </summary>
+    public static void WriteEtherTypeAction(ref SpanWriter writer, OfpActionType type, ushort etherType)
+    {
+        WriteHeader(ref writer, type);
+        writer.WriteUInt16(etherType);
+        writer.WriteZeros(2);
+    }
+
+    /// <summary>Appends <c>NAME:0xHHHH</c>, how OVS prints the ethertype actions.</summary>
+    public static StringBuilder FormatEtherTypeAction(StringBuilder output, string name, ushort etherType) =>
+        output.Append(name).Append(":0x").Append(Hex4(etherType));
+
     public static string Hex4(ushort value) => value.ToString("x4", CultureInfo.InvariantCulture);
 }
 
@@ -87,9 +102,7 @@ public sealed record PushVlanAction(ushort EtherType = 0x8100) : OfpAction
 
     public override void Encode(ref SpanWriter writer)
     {
-        StandardActionLayout.WriteHeader(ref writer, OfpActionType.PushVlan);
-        writer.WriteUInt16(EtherType);
-        writer.WriteZeros(2);
+        StandardActionLayout.WriteEtherTypeAction(ref writer, OfpActionType.PushVlan, EtherType);
     }
 
     internal static PushVlanAction Decode(ref SpanReader body)
@@ -106,7 +119,7 @@ public sealed record PushVlanAction(ushort EtherType = 0x8100) : OfpAction
     }
 
     public override void Format(StringBuilder output, PortNames names) =>
-        output.Append("push_vlan:0x").Append(StandardActionLayout.Hex4(EtherType));
+        StandardActionLayout.FormatEtherTypeAction(output, "push_vlan", EtherType);
 }
 
 /// <summary>OFPAT_POP_VLAN (§7.2.5.5), 8 bytes: <c>type(2)=18 | len(2)=8 | pad(4)</c>.</summary>
@@ -265,9 +278,7 @@ public sealed record PushMplsAction(ushort EtherType = 0x8847) : OfpAction
 
     public override void Encode(ref SpanWriter writer)
     {
-        StandardActionLayout.WriteHeader(ref writer, OfpActionType.PushMpls);
-        writer.WriteUInt16(EtherType);
-        writer.WriteZeros(2);
+        StandardActionLayout.WriteEtherTypeAction(ref writer, OfpActionType.PushMpls, EtherType);
     }
 
     internal static PushMplsAction Decode(ref SpanReader body)
@@ -282,7 +293,7 @@ public sealed record PushMplsAction(ushort EtherType = 0x8847) : OfpAction
     }
 
     public override void Format(StringBuilder output, PortNames names) =>
-        output.Append("push_mpls:0x").Append(StandardActionLayout.Hex4(EtherType));
+        StandardActionLayout.FormatEtherTypeAction(output, "push_mpls", EtherType);
 }
 
 /// <summary>OFPAT_POP_MPLS (§7.2.5.5): <c>type(2)=20 | len(2)=8 | ethertype(2) | pad(2)</c>.</summary>
@@ -292,13 +303,11 @@ public sealed record PopMplsAction(ushort EtherType) : OfpAction
 
     public override void Encode(ref SpanWriter writer)
     {
-        StandardActionLayout.WriteHeader(ref writer, OfpActionType.PopMpls);
-        writer.WriteUInt16(EtherType);
-        writer.WriteZeros(2);
+        StandardActionLayout.WriteEtherTypeAction(ref writer, OfpActionType.PopMpls, EtherType);
     }
 
     public override void Format(StringBuilder output, PortNames names) =>
-        output.Append("pop_mpls:0x").Append(StandardActionLayout.Hex4(EtherType));
+        StandardActionLayout.FormatEtherTypeAction(output, "pop_mpls", EtherType);
 }
 
 /// <summary>OFPAT_SET_QUEUE (§7.2.5.2): <c>type(2)=21 | len(2)=8 | queue_id(4)</c>.</summary>
