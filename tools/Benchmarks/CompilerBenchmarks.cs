@@ -79,13 +79,17 @@ public static class LargeTopology
 
     public static Topology Load() => TopologyLoader.LoadFromString(Yaml(), "large-topology.yaml");
 
+    /// <summary>The topology with vm-extra loaded from its own file: every port a new object, as after a file reload.</summary>
+    public static Topology LoadWithExtraPort() => TopologyLoader.LoadFromString(Yaml() + ExtraPortYaml(), "large-topology-extra.yaml");
+
     /// <summary>The topology with one more compute port (vm-extra on network n0000, bound to host h005, where n0000 is already present).</summary>
     public static Topology WithExtraPort(Topology topology, out Port extra)
     {
-        var withExtra = TopologyLoader.LoadFromString(Yaml() + ComputePortYaml(ComputePorts, 0, 5).Replace($"vm{ComputePorts:D5}", "vm-extra", StringComparison.Ordinal), "large-topology-extra.yaml");
-        extra = withExtra.GetPort("vm-extra");
+        extra = LoadWithExtraPort().GetPort("vm-extra");
         return topology with { Ports = [.. topology.Ports.Add(extra).OrderBy(p => p.Name, StringComparer.Ordinal)] };
     }
+
+    private static string ExtraPortYaml() => ComputePortYaml(ComputePorts, 0, 5).Replace($"vm{ComputePorts:D5}", "vm-extra", StringComparison.Ordinal);
 
     private static string SubnetPrefix(int n) => $"10.{n / 256}.{n % 256}";
 
@@ -146,6 +150,16 @@ public class CompilerBenchmarks
     {
         _extraPresent = !_extraPresent;
         return _extraPresent ? _incremental.Apply(_withExtra, [_add]) : _incremental.Apply(_topology, [_remove]);
+    }
+
+    /// <summary>
+    /// What the controller runs for a new topology (<see cref="IncrementalCompiler.Update"/>: TryDiff, then Apply),
+    /// alternating between <paramref name="without"/> and <paramref name="with"/> (the topology with vm-extra).
+    /// </summary>
+    public IncrementalUpdate DiffAndRecompute(Topology without, Topology with)
+    {
+        _extraPresent = !_extraPresent;
+        return _incremental.Update(_extraPresent ? with : without);
     }
 
     public static int CompileAll(Topology topology, SyntheticPortMap[] maps)
@@ -229,6 +243,41 @@ public static class CompileBench
             $"sink sort+dedupe {seconds[3]:0.000}, FromSorted checks {seconds[4]:0.000}; {memo} flows in the shared memo; GCs gen0/1/2 {GC.CollectionCount(0) - gc0}/{GC.CollectionCount(1) - gc1}/{GC.CollectionCount(2) - gc2}");
     }
 
+    /// <summary>
+    /// Runs <paramref name="update"/> 400 times (after 20 untimed) and prints median, p99, p99.9 and max, the
+    /// bytes allocated per update, and the collections and GC pause time during the 400.
+    /// </summary>
+    private static IncrementalUpdate TimeUpdates(string what, Func<IncrementalUpdate> update)
+    {
+        const int Warmup = 20, Updates = 400;
+        for (int i = 0; i < Warmup; i++)
+        {
+            update();
+        }
+
+        var times = new double[Updates];
+        IncrementalUpdate? last = null;
+        int gc0 = GC.CollectionCount(0), gc1 = GC.CollectionCount(1), gc2 = GC.CollectionCount(2);
+        var pause = GC.GetTotalPauseDuration();
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var clock = new Stopwatch();
+        for (int i = 0; i < Updates; i++)
+        {
+            clock.Restart();
+            last = update();
+            times[i] = clock.Elapsed.TotalMilliseconds;
+        }
+
+        allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        pause = GC.GetTotalPauseDuration() - pause;
+        Array.Sort(times);
+        double At(double quantile) => times[Math.Min(Updates - 1, (int)Math.Ceiling(Updates * quantile) - 1)];
+        Console.WriteLine($"{what}: median {At(0.5):0.000} ms, p99 {At(0.99):0.000} ms, p99.9 {At(0.999):0.000} ms, max {times[^1]:0.000} ms, best {times[0]:0.000} ms over {Updates}; " +
+            $"{allocated / (double)Updates / 1024.0:0.0} KiB allocated per update; GCs gen0/1/2 {GC.CollectionCount(0) - gc0}/{GC.CollectionCount(1) - gc1}/{GC.CollectionCount(2) - gc2}, " +
+            $"GC pause {pause.TotalMilliseconds:0.0} ms in all; load average {File.ReadAllText("/proc/loadavg").Trim()}");
+        return last!;
+    }
+
     public static int Run(string[] args)
     {
         int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
@@ -285,27 +334,24 @@ public static class CompileBench
         bench.Setup();
         Console.WriteLine($"incremental compiler set up for all {topology.Hosts.Length} hosts (full compile with owner indexes, two checked updates): {clock.Elapsed.TotalSeconds:0.000} s");
 
-        var times = new List<double>();
-        IncrementalUpdate? last = null;
-        long incrementalAllocated = GC.GetTotalAllocatedBytes(precise: true);
-        const int Updates = 400;
-        for (int i = 0; i < Updates; i++)
-        {
-            clock.Restart();
-            last = bench.RecomputeAfterOnePortChange();
-            times.Add(clock.Elapsed.TotalMilliseconds);
-        }
-
-        incrementalAllocated = GC.GetTotalAllocatedBytes(precise: true) - incrementalAllocated;
-        times.Sort();
-        double median = times[times.Count / 2], p99 = times[(int)(times.Count * 0.99) - 1];
-        Console.WriteLine($"one-port update (IncrementalCompiler.Apply, vm-extra on n0000 at {CompilerBenchmarks.ExtraHost}, all 100 hosts kept): " +
-            $"median {median:0.000} ms, p99 {p99:0.000} ms, best {times[0]:0.000} ms over {Updates}; " +
-            $"{incrementalAllocated / (double)Updates / 1024.0:0.0} KiB allocated per update");
-        Console.WriteLine($"  each update: hosts patched {last!.HostsPatched.Length}, hosts recompiled {last.HostsRecompiled.Length}, owners recomputed {last.OwnersRecomputed}, " +
+        var last = TimeUpdates("one-port update (IncrementalCompiler.Apply, vm-extra on n0000 at " + CompilerBenchmarks.ExtraHost + ", all 100 hosts kept)", bench.RecomputeAfterOnePortChange);
+        Console.WriteLine($"  each update: hosts patched {last.HostsPatched.Length}, hosts recompiled {last.HostsRecompiled.Length}, owners recomputed {last.OwnersRecomputed}, " +
             $"flows recomputed {last.FlowsRecomputed}, owner changes reported {last.Changes.Length} (owners: {string.Join(", ", last.Changes.Select(c => c.Owner).Distinct())})");
 
+        // The controller's path: diff, then apply. Unchanged ports shared by reference (an edit made in memory),
+        // then two files loaded separately (a reload: every port a new object, compared by value).
         var withExtra = LargeTopology.WithExtraPort(topology, out _);
+        TimeUpdates("diff + update, unchanged ports shared (IncrementalCompiler.Update: TryDiff + Apply)", () => bench.DiffAndRecompute(topology, withExtra));
+        var reloaded = LargeTopology.Load();
+        var reloadedWithExtra = LargeTopology.LoadWithExtraPort();
+        bench.DiffAndRecompute(reloaded, reloadedWithExtra);
+        bench.DiffAndRecompute(reloaded, reloadedWithExtra);
+        last = TimeUpdates("diff + update against reloaded files (every port a new object)", () => bench.DiffAndRecompute(reloaded, reloadedWithExtra));
+        if (!last.WasIncremental || last.Changes.Select(c => c.Owner).Distinct().Single() != FlowOwner.Port("vm-extra"))
+        {
+            throw new InvalidOperationException($"the reloaded update was not the one-port incremental update: {last.FullRecompileReason}");
+        }
+
         clock.Restart();
         const int Diffs = 50;
         for (int i = 0; i < Diffs; i++)
@@ -313,15 +359,14 @@ public static class CompileBench
             IncrementalCompiler.TryDiff(topology, withExtra, out _, out _);
         }
 
-        Console.WriteLine($"topology diff (IncrementalCompiler.TryDiff, unchanged ports shared by reference): {clock.Elapsed.TotalMilliseconds / Diffs:0.000} ms");
-        var reloaded = LargeTopology.WithExtraPort(LargeTopology.Load(), out _);
+        Console.WriteLine($"topology diff alone (IncrementalCompiler.TryDiff, unchanged ports shared by reference): {clock.Elapsed.TotalMilliseconds / Diffs:0.000} ms");
         clock.Restart();
         for (int i = 0; i < Diffs; i++)
         {
-            IncrementalCompiler.TryDiff(topology, reloaded, out _, out _);
+            IncrementalCompiler.TryDiff(reloaded, reloadedWithExtra, out _, out _);
         }
 
-        Console.WriteLine($"topology diff against a reloaded file (every port a new object, compared by value): {clock.Elapsed.TotalMilliseconds / Diffs:0.000} ms");
+        Console.WriteLine($"topology diff alone against a reloaded file (every port a new object, compared by value): {clock.Elapsed.TotalMilliseconds / Diffs:0.000} ms");
         process.Refresh();
         var gc = GC.GetGCMemoryInfo();
         Console.WriteLine($"peak working set {process.PeakWorkingSet64 / (1024.0 * 1024.0):0.0} MiB, GC heap {gc.HeapSizeBytes / (1024.0 * 1024.0):0.0} MiB, committed {gc.TotalCommittedBytes / (1024.0 * 1024.0):0.0} MiB, " +
