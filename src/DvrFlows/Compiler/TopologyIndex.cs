@@ -385,7 +385,7 @@ internal sealed class TopologyIndex
     private sealed class PortLists
     {
         /// <summary>Replaced lists beyond this are folded into a new shared dictionary.</summary>
-        private const int MaxReplaced = 256;
+        private const int MaxReplaced = 64;
 
         private readonly Dictionary<string, ImmutableArray<Port>> _shared;
         private readonly Dictionary<string, ImmutableArray<Port>>? _replaced;
