@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Dvr.DvrFlows.Compiler;
+using Dvr.DvrFlows.Controller;
 using Dvr.DvrFlows.Desired;
 using Dvr.DvrFlows.Topology;
 
@@ -284,6 +285,60 @@ public static class CompileBench
         return last!;
     }
 
+    /// <summary>
+    /// The controller's whole path for one edit: its flow source (<see cref="CompilerFlowSource"/>, all 100 hosts
+    /// kept) asked for every host twice, as <see cref="DvrController"/> does (TryUpdateTopology checks each connected
+    /// host, then each bridge's reconcile asks again), alternately with and without vm-extra.
+    /// </summary>
+    private static void TimeFlowSource(Topology topology, Topology withExtra)
+    {
+        var ports = withExtra.Hosts.ToDictionary(h => h.Name, h => PortMapOf(withExtra, h.Name), StringComparer.Ordinal);
+        var source = new CompilerFlowSource();
+        var clock = Stopwatch.StartNew();
+        foreach (var host in topology.Hosts)
+        {
+            source.Compute(topology, host, ports[host.Name]);
+        }
+
+        Console.WriteLine($"controller flow source set up for all {topology.Hosts.Length} hosts: {clock.Elapsed.TotalSeconds:0.000} s");
+        GC.Collect();
+        const int Edits = 10;
+        var times = new double[Edits];
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        int gc0 = GC.CollectionCount(0);
+        for (int i = 0; i < Edits; i++)
+        {
+            var next = i % 2 == 0 ? withExtra : topology;
+            clock.Restart();
+            for (int pass = 0; pass < 2; pass++)
+            {
+                foreach (var host in next.Hosts)
+                {
+                    source.Compute(next, host, ports[host.Name]);
+                }
+            }
+
+            times[i] = clock.Elapsed.TotalMilliseconds;
+        }
+
+        allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        Array.Sort(times);
+        Console.WriteLine($"controller flow source after a one-port edit (CompilerFlowSource.Compute for all 100 hosts, twice): median {times[Edits / 2]:0.000} ms, max {times[^1]:0.000} ms, best {times[0]:0.000} ms over {Edits}; " +
+            $"{allocated / (double)Edits / 1024.0:0.0} KiB allocated per edit; gen0 GCs {GC.CollectionCount(0) - gc0}; load average {File.ReadAllText("/proc/loadavg").Trim()}");
+    }
+
+    private static HostPortMap PortMapOf(Topology topology, string host)
+    {
+        var synthetic = SyntheticPortMap.For(topology, host);
+        var map = HostPortMap.Empty;
+        foreach (string bridge in synthetic.Interfaces.Select(i => i.BridgeName).Distinct(StringComparer.Ordinal))
+        {
+            map = map.With(bridge, synthetic.PortsOf(bridge));
+        }
+
+        return map;
+    }
+
     public static int Run(string[] args)
     {
         int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
@@ -373,6 +428,7 @@ public static class CompileBench
         }
 
         Console.WriteLine($"topology diff alone against a reloaded file (every port a new object, compared by value): {clock.Elapsed.TotalMilliseconds / Diffs:0.000} ms");
+        TimeFlowSource(topology, withExtra);
         process.Refresh();
         var gc = GC.GetGCMemoryInfo();
         Console.WriteLine($"peak working set {process.PeakWorkingSet64 / (1024.0 * 1024.0):0.0} MiB, GC heap {gc.HeapSizeBytes / (1024.0 * 1024.0):0.0} MiB, committed {gc.TotalCommittedBytes / (1024.0 * 1024.0):0.0} MiB, " +
