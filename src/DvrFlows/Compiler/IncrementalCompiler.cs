@@ -133,10 +133,19 @@ public sealed class IncrementalCompiler
         }
 
         List<PortChange>? found = null;
-        bool walked = InNameOrder(before.Ports) && InNameOrder(after.Ports)
-            ? WalkInNameOrder(before.Ports.AsSpan(), after.Ports.AsSpan(), ref found)
-            : DiffByName(before.Ports, after.Ports, ref found, out reason);
-        if (!walked)
+        bool? walked = InNameOrder(before.Ports) ? WalkInNameOrder(before.Ports.AsSpan(), after.Ports.AsSpan(), ref found) : null;
+        if (walked is null)
+        {
+            // A list out of name order (or naming a port twice): compare through a dictionary.
+            found = null;
+            walked = DiffByName(before.Ports, after.Ports, ref found, out reason);
+        }
+        else if (walked.Value)
+        {
+            Remember(after.Ports);
+        }
+
+        if (!walked.Value)
         {
             reason ??= $"more than {MaxIncrementalPorts} ports changed";
             return false;
@@ -151,27 +160,41 @@ public sealed class IncrementalCompiler
         return true;
     }
 
-    /// <summary>The merge walk of <see cref="TryDiff"/>; false once more than <see cref="MaxIncrementalPorts"/> ports differ.</summary>
-    private static bool WalkInNameOrder(ReadOnlySpan<Port> before, ReadOnlySpan<Port> after, ref List<PortChange>? found)
+    /// <summary>
+    /// The merge walk of <see cref="TryDiff"/> over <paramref name="before"/> (in strict name order, checked) and
+    /// <paramref name="after"/>; false once more than <see cref="MaxIncrementalPorts"/> ports differ, null when
+    /// <paramref name="after"/> is not in strict name order. The order of <paramref name="after"/> costs nothing
+    /// along a run of ports both lists have: two such neighbours have the names of two ports of
+    /// <paramref name="before"/>, in its order; only where a run starts or ends are two names compared.
+    /// </summary>
+    private static bool? WalkInNameOrder(ReadOnlySpan<Port> before, ReadOnlySpan<Port> after, ref List<PortChange>? found)
     {
         int i = 0, j = 0;
-        while (i < before.Length && j < after.Length)
+        bool previousMatched = false;
+        while (j < after.Length)
         {
-            var was = before[i];
             var now = after[j];
-            if (ReferenceEquals(was, now) || was.Equals(now))
+            int order = 1;
+            bool matched = false;
+            if (i < before.Length)
             {
-                i++;
-                j++;
-                continue;
+                var was = before[i];
+                matched = ReferenceEquals(was, now) || was.Equals(now);
+                order = matched ? 0 : string.CompareOrdinal(was.Name, now.Name);
             }
 
-            int order = string.CompareOrdinal(was.Name, now.Name);
-            if (!Found(ref found, order < 0 ? new PortChange(was, null) : order > 0 ? new PortChange(null, now) : new PortChange(was, now)))
+            if (j > 0 && !(matched && previousMatched) && string.CompareOrdinal(after[j - 1].Name, now.Name) >= 0)
+            {
+                return null;
+            }
+
+            if (!matched && !Found(ref found, order < 0 ? new PortChange(before[i], null) : order > 0 ? new PortChange(null, now) : new PortChange(before[i], now)))
             {
                 return false;
             }
 
+            // A port only before is passed over without moving on in `after`, so the next step compares now again.
+            previousMatched = matched;
             i += order <= 0 ? 1 : 0;
             j += order >= 0 ? 1 : 0;
         }
@@ -179,14 +202,6 @@ public sealed class IncrementalCompiler
         for (; i < before.Length; i++)
         {
             if (!Found(ref found, new PortChange(before[i], null)))
-            {
-                return false;
-            }
-        }
-
-        for (; j < after.Length; j++)
-        {
-            if (!Found(ref found, new PortChange(null, after[j])))
             {
                 return false;
             }
@@ -239,7 +254,10 @@ public sealed class IncrementalCompiler
         return found is null || found.Count <= MaxIncrementalPorts;
     }
 
-    /// <summary>True when the ports are in strict ordinal name order (no name twice); remembered per array.</summary>
+    /// <summary>
+    /// True when the ports are in strict ordinal name order (no name twice). Remembered per array: the
+    /// <c>after</c> of one diff (checked by the walk) is usually the <c>before</c> of the next.
+    /// </summary>
     private static bool InNameOrder(ImmutableArray<Port> ports)
     {
         var array = ImmutableCollectionsMarshal.AsArray(ports);
@@ -256,8 +274,16 @@ public sealed class IncrementalCompiler
             }
         }
 
-        SortedPortArrays.AddOrUpdate(array, Sorted);
+        Remember(ports);
         return true;
+    }
+
+    private static void Remember(ImmutableArray<Port> ports)
+    {
+        if (ImmutableCollectionsMarshal.AsArray(ports) is { Length: > 0 } array)
+        {
+            SortedPortArrays.AddOrUpdate(array, Sorted);
+        }
     }
 
     /// <summary>Recompiles every host for <paramref name="next"/>; <paramref name="reason"/> says why (it is reported).</summary>

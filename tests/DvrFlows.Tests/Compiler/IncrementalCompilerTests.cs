@@ -30,7 +30,7 @@ public class IncrementalCompilerTests
     {
         var random = new Random(seed);
         var topology = RandomTopology(random);
-        var maps = topology.Hosts.ToDictionary(h => h.Name, h => (IPortMap)new HashPortMap(h.Name), StringComparer.Ordinal);
+        var maps = HashMaps(topology);
         var compiler = new IncrementalCompiler(topology, maps);
         int incremental = 0;
 
@@ -143,7 +143,7 @@ public class IncrementalCompilerTests
     {
         var random = new Random(seed);
         var topology = RandomTopology(random);
-        var maps = topology.Hosts.ToDictionary(h => h.Name, h => (IPortMap)new HashPortMap(h.Name), StringComparer.Ordinal);
+        var maps = HashMaps(topology);
         var compiler = new IncrementalCompiler(Reloaded(topology), maps);
 
         for (int step = 0; step < 40; step++)
@@ -173,7 +173,8 @@ public class IncrementalCompilerTests
     /// <summary>
     /// The name-order walk of <see cref="IncrementalCompiler.TryDiff"/> finds exactly the changes a comparison by
     /// name and value finds, for random edits of up to four ports (some undoing each other) between topologies that
-    /// share unchanged ports, that were reloaded (no port shared), or whose ports are out of name order.
+    /// share unchanged ports, that were reloaded (no port shared), or whose ports are out of name order (shuffled, or
+    /// two neighbours swapped, which only the walk's own order checks can notice).
     /// </summary>
     [TestCase(21)]
     [TestCase(22)]
@@ -188,12 +189,22 @@ public class IncrementalCompilerTests
         {
             var next = RandomPortEdits(random, topology, ref added);
             var shuffled = next with { Ports = [.. next.Ports.OrderBy(_ => random.Next())] };
-            foreach (var (label, variant) in new[] { ("shared", next), ("reloaded", Reloaded(next)), ("shuffled", shuffled) })
+            int swap = random.Next(next.Ports.Length - 1);
+            var swapped = next with { Ports = next.Ports.SetItem(swap, next.Ports[swap + 1]).SetItem(swap + 1, next.Ports[swap]) };
+            var cases = new[]
             {
-                bool ok = IncrementalCompiler.TryDiff(topology, variant, out var changes, out string? reason);
+                ("shared", topology, next),
+                ("reloaded", topology, Reloaded(next)),
+                ("after shuffled", topology, shuffled),
+                ("after with two neighbours swapped", topology, swapped),
+                ("before shuffled", topology with { Ports = [.. topology.Ports.OrderBy(_ => random.Next())] }, next),
+            };
+            foreach (var (label, from, to) in cases)
+            {
+                bool ok = IncrementalCompiler.TryDiff(from, to, out var changes, out string? reason);
 
                 Assert.That(ok, Is.True, $"seed {seed} step {step} {label}: {reason}");
-                Assert.That(changes.Select(c => (c.Name, c.Before, c.After)), Is.EqualTo(ChangesByName(topology, variant)), $"seed {seed} step {step} {label}");
+                Assert.That(changes.Select(c => (c.Name, c.Before, c.After)), Is.EqualTo(ChangesByName(from, to)), $"seed {seed} step {step} {label}");
             }
 
             topology = random.Next(2) == 0 ? next : Reloaded(next);
@@ -473,6 +484,9 @@ public class IncrementalCompilerTests
 
         return (topology with { Ports = topology.Ports.Replace(port, changed) }, new PortChange(port, changed));
     }
+
+    private static Dictionary<string, IPortMap> HashMaps(TopologyModel topology) =>
+        topology.Hosts.ToDictionary(h => h.Name, h => (IPortMap)new HashPortMap(h.Name), StringComparer.Ordinal);
 
     /// <summary>Port numbers from a hash of the name, stable across edits; about one interface in 13 is missing (waiting flows).</summary>
     private sealed class HashPortMap(string host) : IPortMap
