@@ -55,7 +55,16 @@ public sealed partial class CompilerFlowSource : IDesiredFlowSource
             }
             else if (!ReferenceEquals(_compiler.Topology, topology))
             {
-                Report(_compiler.Update(topology));
+                var update = _compiler.Update(topology);
+                Report(update);
+                if (!update.WasIncremental)
+                {
+                    // A full recompile drops the hosts the topology no longer has; so do their entries.
+                    foreach (string gone in _converted.Keys.Where(name => !_compiler.Contains(name)).ToList())
+                    {
+                        _converted.Remove(gone);
+                    }
+                }
             }
 
             compiled = _compiler.Contains(host.Name) && ReferenceEquals(_compiler.PortsOf(host.Name), ports)
