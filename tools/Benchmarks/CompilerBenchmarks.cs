@@ -458,38 +458,18 @@ internal static class ThreadCpu
     public static double Milliseconds() =>
         NativeMethods.clock_gettime(ClockThreadCpuTime, out var time) == 0 ? (time.Seconds * 1e3) + (time.Nanoseconds / 1e6) : double.NaN;
 
+    /// <summary>struct rusage on 64-bit Linux as 18 longs: ru_utime and ru_stime (two longs each), then 14 counters, ru_nivcsw last.</summary>
+    private static readonly long[] Usage = new long[18];
+
+    /// <summary>Involuntary context switches of this thread so far (one buffer: call from one thread only).</summary>
     public static long InvoluntarySwitches() =>
-        NativeMethods.getrusage(RusageThread, out var usage) == 0 ? usage.InvoluntarySwitches : -1;
+        NativeMethods.getrusage(RusageThread, Usage) == 0 ? Usage[^1] : -1;
 
     [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
     private readonly struct TimeSpec
     {
         public readonly long Seconds;
         public readonly long Nanoseconds;
-    }
-
-    /// <summary>struct rusage on 64-bit Linux: two timevals, then 14 longs; ru_nivcsw is the last.</summary>
-    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
-    private readonly struct RUsage
-    {
-        private readonly long _utimeSeconds;
-        private readonly long _utimeMicroseconds;
-        private readonly long _stimeSeconds;
-        private readonly long _stimeMicroseconds;
-        private readonly long _maxrss;
-        private readonly long _ixrss;
-        private readonly long _idrss;
-        private readonly long _isrss;
-        private readonly long _minflt;
-        private readonly long _majflt;
-        private readonly long _nswap;
-        private readonly long _inblock;
-        private readonly long _oublock;
-        private readonly long _msgsnd;
-        private readonly long _msgrcv;
-        private readonly long _nsignals;
-        private readonly long _nvcsw;
-        public readonly long InvoluntarySwitches;
     }
 
     private static class NativeMethods
@@ -500,6 +480,6 @@ internal static class ThreadCpu
 
         [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
         [System.Runtime.InteropServices.DefaultDllImportSearchPaths(System.Runtime.InteropServices.DllImportSearchPath.SafeDirectories)]
-        internal static extern int getrusage(int who, out RUsage usage);
+        internal static extern int getrusage(int who, [System.Runtime.InteropServices.Out] long[] usage);
     }
 }
