@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Runtime.InteropServices;
 using Dvr.DvrFlows.Compiler;
 using Dvr.DvrFlows.Desired;
@@ -112,7 +113,8 @@ public sealed partial class CompilerFlowSource : IDesiredFlowSource
             bridges[name] = list;
         }
 
-        return new ConvertedHost(compiled, bridges, sets);
+        // Read-only: the same instance goes to every caller until the host changes.
+        return new ConvertedHost(compiled, new ReadOnlyDictionary<string, IReadOnlyList<FlowEntry>>(bridges), sets);
     }
 
     /// <summary>
