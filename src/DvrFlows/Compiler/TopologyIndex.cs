@@ -18,13 +18,14 @@ internal sealed class TopologyIndex
 
     private readonly Dictionary<string, Network> _networks;
     private readonly Dictionary<string, Subnet> _subnets;
-    private readonly Dictionary<string, ImmutableArray<Port>> _portsByNetwork;
-    private readonly Dictionary<string, ImmutableArray<Port>> _portsByHost;
-    private readonly Dictionary<string, ImmutableArray<Port>> _portsBySubnet;
+    private readonly PortLists _portsByNetwork;
+    private readonly PortLists _portsByHost;
+    private readonly PortLists _portsBySubnet;
     private readonly Dictionary<string, ImmutableArray<Port>> _interfacesByRouter;
     private readonly Dictionary<string, ImmutableArray<string>> _distributedRoutersBySubnet;
     private readonly Dictionary<string, ImmutableArray<string>> _subnetsByDistributedRouter;
     private Dictionary<string, ImmutableArray<string>> _hostsByNetwork;
+    private readonly HashSet<string> _dvrHosts;
 
     private TopologyIndex(Topology.Topology topology)
     {
@@ -41,9 +42,10 @@ internal sealed class TopologyIndex
         }
 
         var byName = topology.Ports.OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
-        _portsByNetwork = Group(byName, p => p.Network);
-        _portsByHost = Group(byName.Where(p => p.Host is not null), p => p.Host!);
-        _portsBySubnet = Group(byName.SelectMany(p => p.FixedIps.Select(f => f.Subnet).Distinct(StringComparer.Ordinal).Select(s => (Subnet: s, Port: p))), x => x.Subnet, x => x.Port);
+        _portsByNetwork = new(Group(byName, p => p.Network));
+        _portsByHost = new(Group(byName.Where(p => p.Host is not null), p => p.Host!));
+        _portsBySubnet = new(Group(byName.SelectMany(p => p.FixedIps.Select(f => f.Subnet).Distinct(StringComparer.Ordinal).Select(s => (Subnet: s, Port: p))), x => x.Subnet, x => x.Port));
+        _dvrHosts = topology.Hosts.Where(h => h.AgentMode != AgentMode.Legacy).Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
         _interfacesByRouter = Group(byName.Where(p => p.IsRouterInterface && p.Router is not null), p => p.Router!);
         var routers = topology.Routers.ToDictionary(r => r.Name, StringComparer.Ordinal);
         _distributedRoutersBySubnet = byName
@@ -71,9 +73,10 @@ internal sealed class TopologyIndex
         _interfacesByRouter = previous._interfacesByRouter;
         _distributedRoutersBySubnet = previous._distributedRoutersBySubnet;
         _subnetsByDistributedRouter = previous._subnetsByDistributedRouter;
-        _portsByNetwork = new(previous._portsByNetwork, StringComparer.Ordinal);
-        _portsByHost = new(previous._portsByHost, StringComparer.Ordinal);
-        _portsBySubnet = new(previous._portsBySubnet, StringComparer.Ordinal);
+        _portsByNetwork = previous._portsByNetwork.Copy();
+        _portsByHost = previous._portsByHost.Copy();
+        _portsBySubnet = previous._portsBySubnet.Copy();
+        _dvrHosts = previous._dvrHosts;
         _hostsByNetwork = previous._hostsByNetwork;
         RouterHosts = previous.RouterHosts;
         NetworksByHost = previous.NetworksByHost;
@@ -108,10 +111,10 @@ internal sealed class TopologyIndex
         _subnets.TryGetValue(name, out var subnet) ? subnet : throw new KeyNotFoundException($"topology has no subnet '{name}'");
 
     /// <summary>Ports on the network, in name order.</summary>
-    public ImmutableArray<Port> PortsOnNetwork(string network) => _portsByNetwork.GetValueOrDefault(network, []);
+    public ImmutableArray<Port> PortsOnNetwork(string network) => _portsByNetwork.Get(network);
 
     /// <summary>Ports bound to the host, in name order.</summary>
-    public ImmutableArray<Port> PortsOnHost(string host) => _portsByHost.GetValueOrDefault(host, []);
+    public ImmutableArray<Port> PortsOnHost(string host) => _portsByHost.Get(host);
 
     /// <summary>The router's interface ports (qr-, distributed or legacy), in name order.</summary>
     public ImmutableArray<Port> RouterInterfaces(string router) => _interfacesByRouter.GetValueOrDefault(router, []);
@@ -170,9 +173,11 @@ internal sealed class TopologyIndex
             }
         }
 
-        // Router placement (TopologyQueries.PlaceRouters) of the routers the changed ports can serve.
-        var dvrHosts = next.Hosts.Where(h => h.AgentMode != AgentMode.Legacy).Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
+        // Router placement (TopologyQueries.PlaceRouters) of the routers the changed ports can serve. The hosts
+        // are the same in both topologies (the caller checks), so are the dvr hosts.
+        var dvrHosts = _dvrHosts;
         var routerHosts = RouterHosts;
+        var placementChanged = new SortedSet<string>(StringComparer.Ordinal);
         foreach (string routerName in routers)
         {
             var router = next.GetRouter(routerName);
@@ -184,7 +189,7 @@ internal sealed class TopologyIndex
 
             foreach (string subnet in _subnetsByDistributedRouter.GetValueOrDefault(routerName, []))
             {
-                foreach (var port in index._portsBySubnet.GetValueOrDefault(subnet, []))
+                foreach (var port in index._portsBySubnet.Get(subnet))
                 {
                     if (port.Host is not null && port.IsDvrServiced && dvrHosts.Contains(port.Host))
                     {
@@ -197,6 +202,7 @@ internal sealed class TopologyIndex
             if (!old.SetEquals(placed))
             {
                 hosts.UnionWith(old.SymmetricExcept(placed));
+                placementChanged.UnionWith(old.SymmetricExcept(placed));
                 routerHosts = routerHosts.SetItem(routerName, placed.ToImmutable());
             }
         }
@@ -209,7 +215,7 @@ internal sealed class TopologyIndex
         var networksByHost = NetworksByHost;
         foreach (string host in hosts)
         {
-            if (!NetworksByHost.TryGetValue(host, out var old))
+            if (!NetworksByHost.TryGetValue(host, out var old) || (!placementChanged.Contains(host) && KeepsNetworks(index, host, old, changes)))
             {
                 continue;
             }
@@ -282,13 +288,14 @@ internal sealed class TopologyIndex
         difference = string.Empty;
         static bool SameLists<T>(Dictionary<string, ImmutableArray<T>> a, Dictionary<string, ImmutableArray<T>> b) =>
             a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v.SequenceEqual(kv.Value));
+        static bool SamePorts(PortLists a, PortLists b) => SameLists(a.ToDictionary(), b.ToDictionary());
         static bool SameSets(ImmutableSortedDictionary<string, ImmutableSortedSet<string>> a, ImmutableSortedDictionary<string, ImmutableSortedSet<string>> b) =>
             a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v.SetEquals(kv.Value));
         var checks = new (string Name, bool Same)[]
         {
-            ("ports by network", SameLists(_portsByNetwork, other._portsByNetwork)),
-            ("ports by host", SameLists(_portsByHost, other._portsByHost)),
-            ("ports by subnet", SameLists(_portsBySubnet, other._portsBySubnet)),
+            ("ports by network", SamePorts(_portsByNetwork, other._portsByNetwork)),
+            ("ports by host", SamePorts(_portsByHost, other._portsByHost)),
+            ("ports by subnet", SamePorts(_portsBySubnet, other._portsBySubnet)),
             ("router interfaces", SameLists(_interfacesByRouter, other._interfacesByRouter)),
             ("hosts by network", SameLists(_hostsByNetwork, other._hostsByNetwork)),
             ("router hosts", SameSets(RouterHosts, other.RouterHosts)),
@@ -300,38 +307,68 @@ internal sealed class TopologyIndex
 
     private static IEnumerable<string> SubnetsOf(Port port) => port.FixedIps.Select(f => f.Subnet).Distinct(StringComparer.Ordinal);
 
-    private static void Remove(Dictionary<string, ImmutableArray<Port>> lists, string key, Port port)
+    /// <summary>
+    /// True when a host whose router placement did not change keeps exactly its networks <paramref name="old"/>
+    /// after the port changes: every network a changed port now brings is already there, and every network a
+    /// changed port was bound with still has another port on this host. (Routers placed here and their
+    /// interfaces are unchanged, so are the networks they bring.) False means "recompute", not "changed".
+    /// </summary>
+    private static bool KeepsNetworks(TopologyIndex index, string host, ImmutableSortedSet<string> old, IReadOnlyList<PortChange> changes)
     {
-        if (!lists.TryGetValue(key, out var list))
+        foreach (var change in changes)
         {
-            return;
+            if (change.After is { } after && string.Equals(after.Host, host, StringComparison.Ordinal) && !old.Contains(after.Network))
+            {
+                return false;
+            }
+
+            if (change.Before is { } before && string.Equals(before.Host, host, StringComparison.Ordinal))
+            {
+                bool stillBound = false;
+                foreach (var port in index.PortsOnNetwork(before.Network))
+                {
+                    if (string.Equals(port.Host, host, StringComparison.Ordinal))
+                    {
+                        stillBound = true;
+                        break;
+                    }
+                }
+
+                if (!stillBound)
+                {
+                    return false;
+                }
+            }
         }
 
-        int at = list.IndexOf(port, ReferenceEqualityComparer.Instance);
-        if (at >= 0)
+        return true;
+    }
+
+    // By name, not by reference: after a file reload the changed port's old object is equal to, but not the same
+    // object as, the one this index holds (an index derived for a reloaded topology keeps the older objects).
+    private static void Remove(PortLists lists, string key, Port port)
+    {
+        var list = lists.Get(key);
+        for (int at = 0; at < list.Length; at++)
         {
-            list = list.RemoveAt(at);
-            if (list.IsEmpty)
+            if (string.Equals(list[at].Name, port.Name, StringComparison.Ordinal))
             {
-                lists.Remove(key);
-            }
-            else
-            {
-                lists[key] = list;
+                lists.Set(key, list.RemoveAt(at));
+                return;
             }
         }
     }
 
-    private static void Insert(Dictionary<string, ImmutableArray<Port>> lists, string key, Port port)
+    private static void Insert(PortLists lists, string key, Port port)
     {
-        var list = lists.GetValueOrDefault(key, []);
+        var list = lists.Get(key);
         int at = 0;
         while (at < list.Length && string.CompareOrdinal(list[at].Name, port.Name) <= 0)
         {
             at++;
         }
 
-        lists[key] = list.Insert(at, port);
+        lists.Set(key, list.Insert(at, port));
     }
 
     private static Dictionary<string, ImmutableArray<Port>> Group(IEnumerable<Port> ports, Func<Port, string> key) =>
@@ -339,4 +376,60 @@ internal sealed class TopologyIndex
 
     private static Dictionary<string, ImmutableArray<Port>> Group<T>(IEnumerable<T> items, Func<T, string> key, Func<T, Port> port) =>
         items.GroupBy(key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(port).ToImmutableArray(), StringComparer.Ordinal);
+
+    /// <summary>
+    /// Name → ports in name order: a dictionary shared by every index derived (<see cref="WithPortChanges"/>)
+    /// from one built from scratch, plus the lists the edits since then replaced, so deriving the index of a
+    /// one-port edit copies a few lists rather than a 1,000-entry dictionary. An empty list is no ports.
+    /// </summary>
+    private sealed class PortLists
+    {
+        /// <summary>Replaced lists beyond this are folded into a new shared dictionary.</summary>
+        private const int MaxReplaced = 64;
+
+        private readonly Dictionary<string, ImmutableArray<Port>> _shared;
+        private readonly Dictionary<string, ImmutableArray<Port>>? _replaced;
+
+        public PortLists(Dictionary<string, ImmutableArray<Port>> lists)
+            : this(lists, null)
+        {
+        }
+
+        private PortLists(Dictionary<string, ImmutableArray<Port>> shared, Dictionary<string, ImmutableArray<Port>>? replaced)
+        {
+            _shared = shared;
+            _replaced = replaced;
+        }
+
+        public ImmutableArray<Port> Get(string key) =>
+            _replaced is not null && _replaced.TryGetValue(key, out var list) ? list : _shared.GetValueOrDefault(key, []);
+
+        /// <summary>A copy for a derived index to <see cref="Set"/> lists in; this one stays as it is.</summary>
+        public PortLists Copy() =>
+            _replaced is null ? new(_shared, new(StringComparer.Ordinal))
+            : _replaced.Count < MaxReplaced ? new(_shared, new(_replaced, StringComparer.Ordinal))
+            : new(ToDictionary(), new(StringComparer.Ordinal));
+
+        /// <summary>Only on a fresh <see cref="Copy"/>, before the index that owns it is published.</summary>
+        public void Set(string key, ImmutableArray<Port> list) => _replaced![key] = list;
+
+        /// <summary>Every key with ports, as one dictionary.</summary>
+        public Dictionary<string, ImmutableArray<Port>> ToDictionary()
+        {
+            var all = new Dictionary<string, ImmutableArray<Port>>(_shared, StringComparer.Ordinal);
+            foreach (var (key, list) in _replaced ?? [])
+            {
+                if (list.IsEmpty)
+                {
+                    all.Remove(key);
+                }
+                else
+                {
+                    all[key] = list;
+                }
+            }
+
+            return all;
+        }
+    }
 }

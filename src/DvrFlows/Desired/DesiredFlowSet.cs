@@ -43,7 +43,7 @@ public sealed class DesiredFlowSet : IEquatable<DesiredFlowSet>
     }
 
     /// <summary>A set that is <paramref name="pending"/>'s root with its removals and additions, materialised on first use of <see cref="Flows"/>.</summary>
-    private DesiredFlowSet(BridgeKind bridge, string bridgeName, Pending pending, ImmutableSortedDictionary<FlowOwner, ImmutableArray<DesiredFlow>> byOwner)
+    private DesiredFlowSet(BridgeKind bridge, string bridgeName, Pending pending, ImmutableSortedDictionary<FlowOwner, ImmutableArray<DesiredFlow>>? byOwner)
     {
         Bridge = bridge;
         BridgeName = bridgeName;
@@ -132,6 +132,49 @@ public sealed class DesiredFlowSet : IEquatable<DesiredFlowSet>
     public DesiredFlowSet WithOwnersReplaced(IReadOnlyCollection<FlowOwner> owners, ImmutableArray<DesiredFlow> added)
     {
         var byOwner = ByOwner;
+        var dropped = new HashSet<DesiredFlow>(ReferenceEqualityComparer.Instance);
+        foreach (var owner in owners)
+        {
+            foreach (var flow in byOwner.GetValueOrDefault(owner, []))
+            {
+                dropped.Add(flow);
+            }
+        }
+
+        var builder = byOwner.ToBuilder();
+        foreach (var owner in owners)
+        {
+            builder.Remove(owner);
+        }
+
+        foreach (var group in added.GroupBy(f => f.Owner))
+        {
+            builder[group.Key] = [.. group];
+        }
+
+        return Replace(dropped, added, builder.ToImmutable());
+    }
+
+    /// <summary>
+    /// This set with <paramref name="removed"/> (flows of this set, by reference) dropped and <paramref name="added"/>
+    /// (sorted by <see cref="FlowOrder"/>) in: <see cref="WithOwnersReplaced"/> for a caller that keeps its own
+    /// owner index and so knows the flows it replaces (the incremental compiler). Nothing is read or built per
+    /// owner here: the result's <see cref="ByOwner"/> is built from <see cref="Flows"/> on first use.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">An added flow has the key of another flow of the set.</exception>
+    internal DesiredFlowSet WithFlowsReplaced(ReadOnlySpan<DesiredFlow> removed, ImmutableArray<DesiredFlow> added)
+    {
+        var dropped = new HashSet<DesiredFlow>(removed.Length, ReferenceEqualityComparer.Instance);
+        foreach (var flow in removed)
+        {
+            dropped.Add(flow);
+        }
+
+        return Replace(dropped, added, null);
+    }
+
+    private DesiredFlowSet Replace(HashSet<DesiredFlow> dropped, ImmutableArray<DesiredFlow> added, ImmutableSortedDictionary<FlowOwner, ImmutableArray<DesiredFlow>>? byOwner)
+    {
         var pending = _pending;
         if (pending is not null && pending.Removed.Count + pending.Added.Length + added.Length > MaxPendingFlows)
         {
@@ -142,15 +185,6 @@ public sealed class DesiredFlowSet : IEquatable<DesiredFlowSet>
         var root = pending?.Root ?? this;
         var removed = pending is null ? new HashSet<DesiredFlow>(ReferenceEqualityComparer.Instance) : new HashSet<DesiredFlow>(pending.Removed, ReferenceEqualityComparer.Instance);
         var pendingAdded = pending?.Added ?? [];
-        var dropped = new HashSet<DesiredFlow>(ReferenceEqualityComparer.Instance);
-        foreach (var owner in owners)
-        {
-            foreach (var flow in byOwner.GetValueOrDefault(owner, []))
-            {
-                dropped.Add(flow);
-            }
-        }
-
         var kept = ImmutableArray.CreateBuilder<DesiredFlow>(pendingAdded.Length);
         foreach (var flow in pendingAdded)
         {
@@ -192,18 +226,7 @@ public sealed class DesiredFlowSet : IEquatable<DesiredFlowSet>
             }
         }
 
-        var builder = byOwner.ToBuilder();
-        foreach (var owner in owners)
-        {
-            builder.Remove(owner);
-        }
-
-        foreach (var group in added.GroupBy(f => f.Owner))
-        {
-            builder[group.Key] = [.. group];
-        }
-
-        return new DesiredFlowSet(Bridge, BridgeName, new Pending(root, removed, merged), builder.ToImmutable());
+        return new DesiredFlowSet(Bridge, BridgeName, new Pending(root, removed, merged), byOwner);
     }
 
     private static bool SameKey(DesiredFlow a, DesiredFlow b) => FlowOrder.CompareIgnoringOwner(a, b) == 0 && a.Key == b.Key;

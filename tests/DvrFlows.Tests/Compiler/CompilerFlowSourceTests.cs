@@ -56,6 +56,53 @@ public class CompilerFlowSourceTests
         Assert.That(log.Lines, Has.Some.EqualTo($"topology edit: full recompile of {topology.Hosts.Length} host(s), not incremental because routers changed"));
     }
 
+    /// <summary>
+    /// After a one-port edit only the patched bridges get new lists, and in those every flow that did not change
+    /// keeps its entry object; asking again for the same topology returns the very same lists. New port numbers
+    /// (PORT_STATUS) recompile the host and still give what a fresh compile gives.
+    /// </summary>
+    [Test]
+    public void Compute_AfterAPortEdit_ConvertsOnlyThePatchedFlowsAndEqualsAFreshCompile()
+    {
+        var topology = WorkedExample();
+        var vm9 = Port("vm9", "red", "qvovm9", "fa:16:3e:00:01:99", DeviceOwner.Compute, "cn2", null, ("red-v4", "10.0.1.99"));
+        var withPort = topology with { Ports = [.. topology.Ports.Add(vm9).OrderBy(p => p.Name, StringComparer.Ordinal)] };
+        var ports = withPort.Hosts.ToDictionary(h => h.Name, h => Ports(withPort, h.Name), StringComparer.Ordinal);
+        var source = new CompilerFlowSource();
+        var before = topology.Hosts.ToDictionary(h => h.Name, h => source.Compute(topology, h, ports[h.Name]), StringComparer.Ordinal);
+
+        foreach (var host in withPort.Hosts)
+        {
+            var actual = source.Compute(withPort, host, ports[host.Name]);
+
+            var expected = Fresh(withPort, host, ports[host.Name]);
+            Assert.That(source.Compute(withPort, host, ports[host.Name]), Is.SameAs(actual), $"{host.Name}: asked again");
+            foreach (var (bridge, flows) in expected)
+            {
+                Assert.That(actual[bridge], Is.EqualTo(flows), $"{host.Name} {bridge}");
+                var old = before[host.Name][bridge];
+                int changed = flows.Count(f => !old.Contains(f)) + old.Count(f => !flows.Contains(f));
+                if (changed == 0)
+                {
+                    Assert.That(actual[bridge], Is.SameAs(old), $"{host.Name} {bridge}: unchanged, same list");
+                }
+                else
+                {
+                    var reused = actual[bridge].Count(e => old.Any(o => ReferenceEquals(o, e)));
+                    Assert.That(reused, Is.EqualTo(flows.Count - flows.Count(f => !old.Contains(f))), $"{host.Name} {bridge}: every unchanged flow keeps its entry");
+                }
+            }
+        }
+
+        var cn2 = withPort.Hosts.Single(h => h.Name == "cn2");
+        var renumbered = ports["cn2"].With("br-int", ports["cn2"].PortsOf("br-int").ToDictionary(p => p.Key, p => p.Key == "qvovm9" ? 77u : p.Value, StringComparer.Ordinal));
+        var afterPortStatus = source.Compute(withPort, cn2, renumbered);
+        foreach (var (bridge, flows) in Fresh(withPort, cn2, renumbered))
+        {
+            Assert.That(afterPortStatus[bridge], Is.EqualTo(flows), $"cn2 {bridge} after new port numbers");
+        }
+    }
+
     private sealed class ListLogger : ILogger
     {
         public List<string> Lines { get; } = [];

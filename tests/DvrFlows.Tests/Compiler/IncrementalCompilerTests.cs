@@ -30,7 +30,7 @@ public class IncrementalCompilerTests
     {
         var random = new Random(seed);
         var topology = RandomTopology(random);
-        var maps = topology.Hosts.ToDictionary(h => h.Name, h => (IPortMap)new HashPortMap(h.Name), StringComparer.Ordinal);
+        var maps = HashMaps(topology);
         var compiler = new IncrementalCompiler(topology, maps);
         int incremental = 0;
 
@@ -128,6 +128,215 @@ public class IncrementalCompilerTests
 
         Assert.That(ok, Is.True, reason);
         Assert.That(changes.Select(Describe), Is.EquivalentTo(new[] { $"change {first.Name}", $"remove {last.Name}", "add vm9" }));
+    }
+
+    /// <summary>
+    /// The controller's path after a file reload: every record of the new topology is a new object (equal by value
+    /// where unchanged), so the diff compares by value and the derived index must find the changed port's older
+    /// object by name. Random single-port edits, each reloaded, through <see cref="IncrementalCompiler.Update"/>.
+    /// </summary>
+    [TestCase(11)]
+    [TestCase(12)]
+    [TestCase(13)]
+    [TestCase(14)]
+    public void Update_RandomEditsOfReloadedTopologies_EqualsFullRecompile(int seed)
+    {
+        var random = new Random(seed);
+        var topology = RandomTopology(random);
+        var maps = HashMaps(topology);
+        var compiler = new IncrementalCompiler(Reloaded(topology), maps);
+
+        for (int step = 0; step < 40; step++)
+        {
+            var (edited, change) = RandomEdit(random, topology, step);
+            var next = Reloaded(edited);
+
+            var update = compiler.Update(next);
+
+            string what = $"seed {seed} step {step}: {Describe(change)}";
+            Assert.That(update.WasIncremental, Is.True, $"{what}: {update.FullRecompileReason}");
+            // Some edits change nothing (a port moved to the host it is on): no port differs then.
+            string[] changed = Equals(change.Before, change.After) ? [] : [change.Name];
+            Assert.That(update.Ports.Select(p => p.Name), Is.EqualTo(changed), what);
+            foreach (var host in next.Hosts)
+            {
+                var full = DvrFlowCompiler.Compile(next, host.Name, maps[host.Name]);
+                Assert.That(compiler[host.Name].AllFlows, Is.EqualTo(full.AllFlows), $"{what}: {host.Name}");
+                Assert.That(compiler[host.Name].Waiting, Is.EqualTo(full.Waiting), $"{what}: {host.Name} waiting");
+            }
+
+            Assert.That(TopologyIndex.For(next).SameLookupsAs(TopologyIndex.BuildUncached(next), out string difference), Is.True, $"{what}: derived index differs in {difference}");
+            topology = next;
+        }
+    }
+
+    /// <summary>
+    /// The name-order walk of <see cref="IncrementalCompiler.TryDiff"/> finds exactly the changes a comparison by
+    /// name and value finds, for random edits of up to four ports (some undoing each other) between topologies that
+    /// share unchanged ports, that were reloaded (no port shared), or whose ports are out of name order (shuffled, or
+    /// two neighbours swapped, which only the walk's own order checks can notice).
+    /// </summary>
+    [TestCase(21)]
+    [TestCase(22)]
+    [TestCase(23)]
+    [TestCase(24)]
+    public void TryDiff_RandomMultiPortEdits_FindsExactlyTheChangesByNameAndValue(int seed)
+    {
+        var random = new Random(seed);
+        var topology = RandomTopology(random);
+        int added = 0;
+        for (int step = 0; step < 60; step++)
+        {
+            var next = RandomPortEdits(random, topology, ref added);
+            var shuffled = next with { Ports = [.. next.Ports.OrderBy(_ => random.Next())] };
+            int swap = random.Next(next.Ports.Length - 1);
+            var swapped = next with { Ports = next.Ports.SetItem(swap, next.Ports[swap + 1]).SetItem(swap + 1, next.Ports[swap]) };
+            var cases = new[]
+            {
+                ("shared", topology, next),
+                ("reloaded", topology, Reloaded(next)),
+                ("after shuffled", topology, shuffled),
+                ("after with two neighbours swapped", topology, swapped),
+                ("before shuffled", topology with { Ports = [.. topology.Ports.OrderBy(_ => random.Next())] }, next),
+            };
+            foreach (var (label, from, to) in cases)
+            {
+                bool ok = IncrementalCompiler.TryDiff(from, to, out var changes, out string? reason);
+
+                Assert.That(ok, Is.True, $"seed {seed} step {step} {label}: {reason}");
+                Assert.That(changes.Select(c => (c.Name, c.Before, c.After)), Is.EqualTo(ChangesByName(from, to)), $"seed {seed} step {step} {label}");
+            }
+
+            topology = random.Next(2) == 0 ? next : Reloaded(next);
+        }
+    }
+
+    /// <summary>
+    /// A derived index keeps the lists edits replaced on top of a shared dictionary and folds them into a new one
+    /// past a limit: 100 successive edits, each on another network, subnet and (for some) host, keep every lookup
+    /// equal to an index built from scratch.
+    /// </summary>
+    [Test]
+    public void WithPortChanges_ManySuccessiveEditsOnDifferentLists_SameLookupsAsAFreshIndex()
+    {
+        const int Count = 100;
+        var hosts = Enumerable.Range(0, 4).Select(h => Host($"h{h}", AgentMode.Dvr, $"192.0.2.{10 + h}", $"fa:16:3f:00:00:{h + 1:x2}", h));
+        var networks = Enumerable.Range(0, Count).Select(n => new Network($"n{n:D3}", NetworkType.Vxlan, 1000u + (uint)n, null));
+        var subnets = Enumerable.Range(0, Count).Select(n => Subnet($"s{n:D3}", $"n{n:D3}", $"10.{n}.0.0/24", $"10.{n}.0.1"));
+        var ports = Enumerable.Range(0, Count).Select(n => Port($"p{n:D3}", $"n{n:D3}", $"tap{n:D3}", $"fa:16:3e:00:00:{n:x2}", DeviceOwner.Compute, $"h{n % 4}", null, ($"s{n:D3}", $"10.{n}.0.10")));
+        var topology = Make(hosts, networks, subnets, [], ports);
+        var index = TopologyIndex.BuildUncached(topology);
+
+        for (int n = 0; n < Count; n++)
+        {
+            var port = topology.Ports[n];
+            var moved = port with { Host = n % 3 == 0 ? $"h{(n + 1) % 4}" : port.Host, Mac = MacAddress.Parse($"fa:16:3e:00:01:{n:x2}") };
+            var next = topology with { Ports = topology.Ports.SetItem(n, moved) };
+
+            index = index.WithPortChanges(next, [new PortChange(port, moved)], out _, out _);
+
+            Assert.That(index.SameLookupsAs(TopologyIndex.BuildUncached(next), out string difference), Is.True, $"edit {n}: {difference}");
+            topology = next;
+        }
+    }
+
+    [Test]
+    public void TryDiff_PortListedTwice_IsNotIncremental()
+    {
+        var topology = WorkedExample();
+        var vm1 = topology.GetPort("vm1");
+        var twice = topology with { Ports = [.. topology.Ports.Add(vm1 with { Mac = MacAddress.Parse("fa:16:3e:00:01:11") }).OrderBy(p => p.Name, StringComparer.Ordinal)] };
+
+        bool ok = IncrementalCompiler.TryDiff(topology, twice, out var changes, out string? reason);
+
+        Assert.That(ok, Is.False);
+        Assert.That(reason, Is.EqualTo("port vm1 is listed twice"));
+        Assert.That(changes, Is.Empty);
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public void TryDiff_MoreThanMaxPortsChanged_IsNotIncremental(bool shuffled)
+    {
+        var topology = WorkedExample();
+        var extra = Enumerable.Range(0, IncrementalCompiler.MaxIncrementalPorts + 1)
+            .Select(i => Port($"vm-x{i:D3}", "red", $"qvox{i:D3}", $"fa:16:3e:00:09:{i:x2}", DeviceOwner.Compute, "cn1", null, ("red-v4", $"10.0.1.{100 + i}")));
+        var ports = topology.Ports.Concat(extra).OrderBy(p => p.Name, StringComparer.Ordinal);
+        var next = topology with { Ports = [.. shuffled ? ports.Reverse() : ports] };
+
+        bool ok = IncrementalCompiler.TryDiff(topology, next, out var changes, out string? reason);
+
+        Assert.That(ok, Is.False);
+        Assert.That(reason, Is.EqualTo($"more than {IncrementalCompiler.MaxIncrementalPorts} ports changed"));
+        Assert.That(changes, Is.Empty);
+    }
+
+    /// <summary>Every record a new object equal to the old one (strings copied too), as loading the same file again makes them.</summary>
+    private static TopologyModel Reloaded(TopologyModel topology)
+    {
+        static string Copy(string text) => new(text.AsSpan());
+        return topology with
+        {
+            Global = topology.Global with { },
+            Hosts = [.. topology.Hosts.Select(h => h with { Name = Copy(h.Name) })],
+            Networks = [.. topology.Networks.Select(n => n with { Name = Copy(n.Name) })],
+            Subnets = [.. topology.Subnets.Select(s => s with { Name = Copy(s.Name) })],
+            Routers = [.. topology.Routers.Select(r => r with { Name = Copy(r.Name) })],
+            Ports = [.. topology.Ports.Select(p => p with
+            {
+                Name = Copy(p.Name),
+                Network = Copy(p.Network),
+                FixedIps = [.. p.FixedIps.Select(f => new FixedIp(Copy(f.Subnet), IPAddress.Parse(f.Ip.ToString())))],
+                AllowedAddressPairs = [.. p.AllowedAddressPairs.Select(a => a with { })],
+            })],
+        };
+    }
+
+    /// <summary>Up to four random port edits (add, remove, change MAC, admin state, host or fixed IPs; an edit may undo another), ports kept in name order.</summary>
+    private static TopologyModel RandomPortEdits(Random random, TopologyModel topology, ref int added)
+    {
+        var ports = topology.Ports.ToList();
+        int edits = random.Next(0, 5);
+        for (int i = 0; i < edits; i++)
+        {
+            int at = random.Next(ports.Count);
+            var port = ports[at];
+            switch (ports.Count < 2 ? 0 : random.Next(6))
+            {
+                case 0:
+                    ports.Add(port with { Name = $"x{added:D4}", Interface = $"tapx{added:D4}", Mac = MacAddress.Parse($"fa:16:3e:77:{added >> 8:x2}:{added & 0xff:x2}") });
+                    added++;
+                    break;
+                case 1:
+                    ports.RemoveAt(at);
+                    break;
+                case 2:
+                    ports[at] = port with { Mac = MacAddress.Parse($"fa:16:3e:66:{random.Next(4):x2}:{random.Next(4):x2}") };
+                    break;
+                case 3:
+                    ports[at] = port with { AdminStateUp = !port.AdminStateUp };
+                    break;
+                case 4:
+                    ports[at] = port with { Host = random.Next(3) == 0 ? null : topology.Hosts[random.Next(topology.Hosts.Length)].Name };
+                    break;
+                default:
+                    ports[at] = port with { FixedIps = [.. port.FixedIps.Take(random.Next(port.FixedIps.Length + 1))] };
+                    break;
+            }
+        }
+
+        return topology with { Ports = [.. ports.OrderBy(p => p.Name, StringComparer.Ordinal)] };
+    }
+
+    /// <summary>The reference: ports matched by name through dictionaries, compared by value, in name order.</summary>
+    private static List<(string Name, Port? Before, Port? After)> ChangesByName(TopologyModel before, TopologyModel after)
+    {
+        var old = before.Ports.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        var now = after.Ports.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        return [.. old.Keys.Union(now.Keys)
+            .Order(StringComparer.Ordinal)
+            .Select(name => (Name: name, Before: old.GetValueOrDefault(name), After: now.GetValueOrDefault(name)))
+            .Where(c => c.Before is null || c.After is null || !c.Before.Equals(c.After))];
     }
 
     private static string Describe(PortChange change) =>
@@ -275,6 +484,9 @@ public class IncrementalCompilerTests
 
         return (topology with { Ports = topology.Ports.Replace(port, changed) }, new PortChange(port, changed));
     }
+
+    private static Dictionary<string, IPortMap> HashMaps(TopologyModel topology) =>
+        topology.Hosts.ToDictionary(h => h.Name, h => (IPortMap)new HashPortMap(h.Name), StringComparer.Ordinal);
 
     /// <summary>Port numbers from a hash of the name, stable across edits; about one interface in 13 is missing (waiting flows).</summary>
     private sealed class HashPortMap(string host) : IPortMap
