@@ -11,6 +11,7 @@ using Dvr.OpenFlow.Actions;
 using Dvr.OpenFlow.Connection;
 using Dvr.OpenFlow.Instructions;
 using Dvr.OpenFlow.Match;
+using Dvr.OpenFlow.Messages.Bundle;
 using Dvr.OpenFlow.Messages.Flow;
 using Dvr.OpenFlow.Messages.Switch;
 using Dvr.OpenFlow.Wire;
@@ -18,7 +19,7 @@ using Dvr.OpenFlow.Wire;
 namespace Dvr.Benchmarks;
 
 /// <summary>
-/// <c>controller-push [FLOWS] [ROUNDS]</c>: pushes FLOWS flows (default 100,000) into one OVS bridge (its own
+/// <c>controller-push [FLOWS] [ROUNDS] [--shape dvr|simple]</c>: pushes FLOWS flows (default 100,000) into one OVS bridge (its own
 /// ovsdb-server + ovs-vswitchd, netdev, in a private netns) and times, to the barrier reply: Dvr's
 /// <see cref="OpenFlowSwitch.ApplyAsync"/> (what <c>dvrctl serve</c> sends: one ONF bundle: OPEN, ADD×N,
 /// validation barrier, COMMIT, barrier); (a) the same FLOW_MOD bytes, pre-encoded, written straight to the
@@ -26,13 +27,23 @@ namespace Dvr.Benchmarks;
 /// before each run and checked after it; the order of the three variants rotates every round. Besides wall time
 /// it records the client's CPU time in the timed part (this process, or ovs-ofctl's) and ovs-vswitchd's, so a
 /// run on a loaded machine still shows where the time goes. Prints medians over ROUNDS (default 5).
+/// <para>
+/// The flows (<see cref="FlowShape"/>): <c>dvr</c> (default) is the reference's test flow
+/// (performance-anchors.md), a DVR_TO_SRC_MAC-style rewrite: <c>table=1,priority=100,in_port=1,dl_vlan=V,
+/// dl_src=fa:16:3e:XX:XX:XX,dl_dst=fa:16:3e:00:00:02 actions=set_field:fa:16:3f:00:00:01->eth_src,output:2,
+/// goto_table:2</c> with V and dl_src varying, the kind of flow the controller pushes; <c>simple</c> is
+/// <c>table=0,priority=100,dl_dst=02:00:00:XX:XX:XX,actions=output:2</c>, the cheapest flow to parse.
+/// </para>
 /// </summary>
 public static class ControllerPushBench
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        int flows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
-        int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
+        int shapeAt = Array.IndexOf(args, "--shape");
+        var shape = shapeAt < 0 ? FlowShape.Dvr : ParseShape(shapeAt + 1 < args.Length ? args[shapeAt + 1] : "");
+        string[] positional = [.. args.Where((_, i) => shapeAt < 0 || (i != shapeAt && i != shapeAt + 1))];
+        int flows = positional.Length > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 100_000;
+        int rounds = positional.Length > 1 ? int.Parse(positional[1], CultureInfo.InvariantCulture) : 5;
         string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         string dir = $"/tmp/dvrb-{id}";
         string ns = $"dvrb{id}";
@@ -49,18 +60,20 @@ public static class ControllerPushBench
             Run("ovs-vsctl", $"--db=unix:{dir}/db.sock", "add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=netdev", "fail_mode=secure", "protocols=OpenFlow13");
             string mgmt = $"{dir}/br0.mgmt";
 
-            var entries = Flows(flows);
+            var entries = Flows(shape, flows);
             string flowFile = $"{dir}/flows.txt";
-            File.WriteAllLines(flowFile, Enumerable.Range(0, flows).Select(i => $"table=0,priority=100,cookie=0x4456520000000000,dl_dst={new MacAddress(0x020000000000UL + (ulong)i)},actions=output:2"));
+            File.WriteAllLines(flowFile, Enumerable.Range(0, flows).Select(i => FlowText(shape, i)));
             var options = OpenFlowChannelOptions.Default with { RequestTimeout = TimeSpan.FromMinutes(10), WriteTimeout = TimeSpan.FromMinutes(5) };
 
             int vswitchd = int.Parse(File.ReadAllText($"{dir}/ovs-vswitchd.pid").Trim(), CultureInfo.InvariantCulture);
             string loadBefore = LoadAverage();
-            var samples = new Dictionary<string, List<Sample>> { ["dvr"] = [], ["raw"] = [], ["ofctl"] = [] };
+            var samples = new Dictionary<string, List<Sample>> { ["dvr"] = [], ["raw"] = [], ["rawbundle"] = [], ["ofctl"] = [] };
+            var installed = new Dictionary<string, string>();
             for (int round = 0; round < rounds; round++)
             {
                 // Rotate the order every round so no variant always runs first (cold caches, JIT) or last.
-                string[] order = [.. new[] { "dvr", "raw", "ofctl" }.Skip(round % 3), .. new[] { "dvr", "raw", "ofctl" }.Take(round % 3)];
+                string[] variants = ["dvr", "raw", "rawbundle", "ofctl"];
+                string[] order = [.. variants.Skip(round % variants.Length), .. variants.Take(round % variants.Length)];
                 foreach (string variant in order)
                 {
                     Clear(mgmt);
@@ -68,24 +81,40 @@ public static class ControllerPushBench
                     var (seconds, clientCpu) = variant switch
                     {
                         "dvr" => await TimeDvrAsync(mgmt, entries, options),
-                        "raw" => await TimeRawAsync(mgmt, entries, options),
+                        "raw" => await TimeRawAsync(mgmt, entries, options, bundle: false),
+                        "rawbundle" => await TimeRawAsync(mgmt, entries, options, bundle: true),
                         _ => TimeOfctl(mgmt, flowFile),
                     };
                     samples[variant].Add(new Sample(seconds, clientCpu, (ProcessCpu(vswitchd) - switchCpu).TotalSeconds));
                     Check(mgmt, flows);
+                    if (round == 0)
+                    {
+                        installed[variant] = Dump(mgmt);
+                    }
+                }
+            }
+
+            // The three variants must have installed the very same flows (OVS's own text of the bridge after the first round).
+            foreach (string variant in new[] { "raw", "rawbundle", "ofctl" })
+            {
+                if (installed[variant] != installed["dvr"])
+                {
+                    throw new InvalidOperationException($"{variant} installed other flows than dvr");
                 }
             }
 
             var dvr = Summary(samples["dvr"]);
             var raw = Summary(samples["raw"]);
+            var rawBundle = Summary(samples["rawbundle"]);
             var ofctl = Summary(samples["ofctl"]);
-            Console.WriteLine($"flows={flows} rounds={rounds} load average before: {loadBefore}, after: {LoadAverage()}");
+            Console.WriteLine($"flows={flows} rounds={rounds} shape={shape.ToString().ToLowerInvariant()} ({FlowText(shape, 0)}) load average before: {loadBefore}, after: {LoadAverage()}");
             Console.WriteLine("medians, to the barrier (commit) reply    seconds  flows/s   client CPU s  ovs-vswitchd CPU s");
             Console.WriteLine($"dvr bundle apply (OpenFlowSwitch)        {dvr.Seconds,7:0.000}  {flows / dvr.Seconds,7:0}   {dvr.ClientCpu,12:0.000}  {dvr.SwitchCpu,18:0.000}");
             Console.WriteLine($"(a) raw pre-encoded FLOW_MODs + barrier  {raw.Seconds,7:0.000}  {flows / raw.Seconds,7:0}   {raw.ClientCpu,12:0.000}  {raw.SwitchCpu,18:0.000}");
+            Console.WriteLine($"(a') raw pre-encoded bundle + barrier    {rawBundle.Seconds,7:0.000}  {flows / rawBundle.Seconds,7:0}   {rawBundle.ClientCpu,12:0.000}  {rawBundle.SwitchCpu,18:0.000}");
             Console.WriteLine($"(b) ovs-ofctl --bundle add-flows         {ofctl.Seconds,7:0.000}  {flows / ofctl.Seconds,7:0}   {ofctl.ClientCpu,12:0.000}  {ofctl.SwitchCpu,18:0.000}");
             Console.WriteLine($"rate ratios: dvr/raw = {raw.Seconds / dvr.Seconds:0.00} (target >= 0.9), dvr/ovs-ofctl = {ofctl.Seconds / dvr.Seconds:0.00} (target >= 2)");
-            Console.WriteLine($"per round (s): dvr {Join(samples["dvr"])}; raw {Join(samples["raw"])}; ofctl {Join(samples["ofctl"])}");
+            Console.WriteLine($"per round (s): dvr {Join(samples["dvr"])}; raw {Join(samples["raw"])}; raw bundle {Join(samples["rawbundle"])}; ofctl {Join(samples["ofctl"])}");
             return 0;
         }
         finally
@@ -107,13 +136,49 @@ public static class ControllerPushBench
         }
     }
 
-    private static List<FlowEntry> Flows(int count)
+    private const ulong Cookie = 0x4456520000000000UL;
+
+    private enum FlowShape
     {
-        var output = new InstructionList(new ApplyActionsInstruction(new ActionList(new OutputAction(2))));
+        Dvr,
+        Simple,
+    }
+
+    private static FlowShape ParseShape(string text) => text switch
+    {
+        "dvr" => FlowShape.Dvr,
+        "simple" => FlowShape.Simple,
+        _ => throw new ArgumentException($"--shape must be dvr or simple, not '{text}'"),
+    };
+
+    // Flow i of a shape: dl_vlan 1..4094 and the source MAC vary together, so every flow has its own match.
+    private static ushort Vlan(int i) => (ushort)(1 + (i % 4094));
+
+    private static MacAddress Source(int i) => new(0xfa163e000000UL + (ulong)i);
+
+    private static MacAddress SimpleDestination(int i) => new(0x020000000000UL + (ulong)i);
+
+    /// <summary>Flow i as ovs-ofctl add-flows reads it (the same flow <see cref="Flows"/> builds).</summary>
+    private static string FlowText(FlowShape shape, int i) => shape switch
+    {
+        FlowShape.Dvr => $"table=1,priority=100,cookie=0x{Cookie:x},in_port=1,dl_vlan={Vlan(i)},dl_src={Source(i)},dl_dst=fa:16:3e:00:00:02,"
+            + "actions=set_field:fa:16:3f:00:00:01->eth_src,output:2,goto_table:2",
+        _ => $"table=0,priority=100,cookie=0x{Cookie:x},dl_dst={SimpleDestination(i)},actions=output:2",
+    };
+
+    private static List<FlowEntry> Flows(FlowShape shape, int count)
+    {
+        var simple = new InstructionList(new ApplyActionsInstruction(new ActionList(new OutputAction(2))));
+        var rewrite = new InstructionList(
+            new ApplyActionsInstruction(new ActionList(new SetFieldAction(OxmFields.EthSrc, new MacAddress(0xfa163f000001UL).Value), new OutputAction(2))),
+            new GotoTableInstruction(2));
+        var gatewayMac = new MacAddress(0xfa163e000002UL);
         var list = new List<FlowEntry>(count);
         for (int i = 0; i < count; i++)
         {
-            list.Add(new FlowEntry(0, 100, new MatchBuilder().EthDst(new MacAddress(0x020000000000UL + (ulong)i)).Build(), 0x4456520000000000UL, output));
+            list.Add(shape == FlowShape.Dvr
+                ? new FlowEntry(1, 100, new MatchBuilder().InPort(1).VlanVid(Vlan(i)).EthSrc(Source(i)).EthDst(gatewayMac).Build(), Cookie, rewrite)
+                : new FlowEntry(0, 100, new MatchBuilder().EthDst(SimpleDestination(i)).Build(), Cookie, simple));
         }
 
         return list;
@@ -131,15 +196,38 @@ public static class ControllerPushBench
         return (clock.Elapsed.TotalSeconds, (OwnCpu() - cpu).TotalSeconds);
     }
 
-    private static async Task<(double Seconds, double ClientCpu)> TimeRawAsync(string mgmt, List<FlowEntry> entries, OpenFlowChannelOptions options)
+    /// <summary>
+    /// The same flows pre-encoded outside the timing and written straight to the socket: plain FLOW_MODs, or
+    /// (<paramref name="bundle"/>) the messages dvr sends without its validation round trip: OPEN, ADD×N, COMMIT.
+    /// </summary>
+    private static async Task<(double Seconds, double ClientCpu)> TimeRawAsync(string mgmt, List<FlowEntry> entries, OpenFlowChannelOptions options, bool bundle)
     {
         await using var channel = await ConnectAsync(mgmt, options);
         await OpenFlowSwitch.HandshakeAsync(channel);
         var bytes = new ArrayBufferWriter<byte>();
-        uint xid = channel.NextXid((uint)entries.Count + 1);
+        uint xid = channel.NextXid((uint)entries.Count + 3);
+        const BundleFlags flags = BundleFlags.Atomic | BundleFlags.Ordered;
+        if (bundle)
+        {
+            new BundleControl { Xid = xid++, BundleId = 1, ControlType = BundleControlType.OpenRequest, Flags = flags }.Encode(bytes);
+        }
+
         foreach (var flow in entries)
         {
-            (flow.ToFlowMod(FlowModCommand.Add) with { Xid = xid++ }).Encode(bytes);
+            var mod = flow.ToFlowMod(FlowModCommand.Add, xid++);
+            if (bundle)
+            {
+                new BundleAddMessage { Xid = mod.Xid, BundleId = 1, Flags = flags, Message = mod }.Encode(bytes);
+            }
+            else
+            {
+                mod.Encode(bytes);
+            }
+        }
+
+        if (bundle)
+        {
+            new BundleControl { Xid = xid++, BundleId = 1, ControlType = BundleControlType.CommitRequest, Flags = flags }.Encode(bytes);
         }
 
         new BarrierRequest { Xid = xid }.Encode(bytes);
@@ -211,6 +299,9 @@ public static class ControllerPushBench
             throw new InvalidOperationException($"expected {expected} flows on the bridge, got: {text.Trim()}");
         }
     }
+
+    private static string Dump(string mgmt) =>
+        string.Join('\n', Run("ovs-ofctl", "-O", "OpenFlow13", "dump-flows", "--no-stats", $"unix:{mgmt}").Split('\n').Order(StringComparer.Ordinal));
 
     private static double Median(List<double> values)
     {

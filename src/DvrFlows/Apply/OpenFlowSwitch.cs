@@ -120,10 +120,12 @@ public sealed partial class OpenFlowSwitch : ISwitchConnection
         uint first = _channel.NextXid((uint)diff.Count + 4);
 
         // Each FLOW_MOD is built with the xid of the BUNDLE_ADD that carries it (EXT-230 requires them equal),
-        // so encoding wraps it as is instead of copying it to renumber.
-        var changes = diff.ToFlowMods(first + 1).ToList();
+        // so encoding wraps it as is instead of copying it to renumber. They are built while sending, not all
+        // before the first byte goes out: the switch starts working at once, and an error names its flow
+        // through diff.At.
+        var changes = diff.ToFlowMods(first + 1);
         uint openXid = first;
-        uint barrierXid = first + (uint)changes.Count + 1;
+        uint barrierXid = first + (uint)diff.Count + 1;
         uint commitXid = barrierXid + 1;
         uint finalBarrierXid = commitXid + 1;
         _errors.Clear();
@@ -135,7 +137,7 @@ public sealed partial class OpenFlowSwitch : ISwitchConnection
             await _channel.SendAsync(BundleMessages(bundleId, flags, first, changes.Select(c => c.Mod), barrierXid), cancellationToken).ConfigureAwait(false);
             await AwaitReplyAsync(validated, cancellationToken).ConfigureAwait(false);
             await AwaitReplyAsync(opened, cancellationToken).ConfigureAwait(false);
-            if (FirstError(first, changes) is { } rejected)
+            if (FirstError(first, diff) is { } rejected)
             {
                 await DiscardAsync(bundleId, flags, cancellationToken).ConfigureAwait(false);
                 throw rejected;
@@ -153,7 +155,7 @@ public sealed partial class OpenFlowSwitch : ISwitchConnection
             }
             catch (OpenFlowErrorReplyException ex)
             {
-                throw FirstError(first, changes) ?? new FlowApplyException(PeerName, ex.Error, null, "bundle commit failed");
+                throw FirstError(first, diff) ?? new FlowApplyException(PeerName, ex.Error, null, "bundle commit failed");
             }
         }
         catch (OpenFlowErrorReplyException ex)
@@ -183,14 +185,18 @@ public sealed partial class OpenFlowSwitch : ISwitchConnection
         yield return new BarrierRequest { Xid = barrierXid };
     }
 
-    private FlowApplyException? FirstError(uint firstXid, List<(FlowEntry Flow, FlowMod Mod)> changes)
+    private FlowApplyException? FirstError(uint firstXid, FlowDiff diff)
     {
         foreach (var (xid, error) in _errors.OrderBy(e => e.Key))
         {
             long index = (long)xid - firstXid - 1;
-            var flow = index >= 0 && index < changes.Count ? changes[(int)index].Flow : null;
-            string command = flow is null ? "bundle control" : changes[(int)index].Mod.Command.ToString();
-            return new FlowApplyException(PeerName, error.Error, flow, $"{command}, xid {xid}");
+            if (index >= 0 && index < diff.Count)
+            {
+                var (flow, command) = diff.At((int)index);
+                return new FlowApplyException(PeerName, error.Error, flow, $"{command}, xid {xid}");
+            }
+
+            return new FlowApplyException(PeerName, error.Error, null, $"bundle control, xid {xid}");
         }
 
         return null;

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Dvr.OpenFlow.Connection;
 using Dvr.OpenFlow.Errors;
 using Dvr.OpenFlow.Messages;
@@ -39,9 +40,17 @@ public sealed class LiveSwitch : IAsyncDisposable
     /// <summary>The target as given ("unix:/run/openvswitch/br-int.mgmt", "tcp:127.0.0.1:6634").</summary>
     public string Target { get; }
 
-    /// <summary>Connects and negotiates OpenFlow 1.3.</summary>
+    /// <summary>Connects over unix: or tcp: and negotiates OpenFlow 1.3.</summary>
     /// <exception cref="DiagnosticsException">Bad target, unreachable, refused, or another version.</exception>
-    public static async Task<LiveSwitch> ConnectAsync(string target, CancellationToken cancellationToken = default)
+    public static Task<LiveSwitch> ConnectAsync(string target, CancellationToken cancellationToken = default) =>
+        ConnectAsync(target, tls: null, cancellationToken);
+
+    /// <summary>
+    /// Connects and negotiates OpenFlow 1.3; an <c>ssl:IP:PORT</c> target (a bridge listening on OVS's
+    /// <c>pssl:</c>) needs <paramref name="tls"/>, as <c>ovs-ofctl</c> needs <c>-p/-c/-C</c>.
+    /// </summary>
+    /// <exception cref="DiagnosticsException">Bad target, unreachable, refused (TLS included), or another version.</exception>
+    public static async Task<LiveSwitch> ConnectAsync(string target, OpenFlowTlsOptions? tls, CancellationToken cancellationToken = default)
     {
         OpenFlowEndpoint endpoint;
         try
@@ -50,28 +59,27 @@ public sealed class LiveSwitch : IAsyncDisposable
         }
         catch (FormatException ex)
         {
-            throw new DiagnosticsException($"{ex.Message} (expected unix:PATH or tcp:IP:PORT)", ex);
+            throw new DiagnosticsException($"{ex.Message} (expected unix:PATH, tcp:IP:PORT or ssl:IP:PORT)", ex);
         }
 
         if (target.StartsWith('p'))
         {
-            throw new DiagnosticsException($"'{target}' is a passive (listening) address; connect to a switch with unix:PATH or tcp:IP:PORT");
+            throw new DiagnosticsException($"'{target}' is a passive (listening) address; connect to a switch with unix:PATH, tcp:IP:PORT or ssl:IP:PORT");
         }
 
-        if (endpoint.Transport == OpenFlowTransport.Ssl)
+        if (endpoint.Transport == OpenFlowTransport.Ssl && tls is null)
         {
-            // OpenFlowEndpoint parses ssl: (for the controller), but diagnostics have no certificates to offer.
-            throw new DiagnosticsException($"'{target}': ssl: is not supported by diagnostics; connect to a switch with unix:PATH or tcp:IP:PORT");
+            throw new DiagnosticsException($"'{target}': ssl: needs a private key, certificate and CA certificate (--private-key/-p, --certificate/-c, --ca-cert/-C)");
         }
 
-        var socket = endpoint.Transport == OpenFlowTransport.Tcp
-            ? new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
-            : new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        var socket = SocketTransport.CreateSocket(endpoint);
+        Stream stream;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(ConnectTimeout);
             await socket.ConnectAsync(endpoint.EndPoint, timeout.Token).ConfigureAwait(false);
+            stream = new NetworkStream(socket, ownsSocket: true);
         }
         catch (SocketException ex)
         {
@@ -84,7 +92,20 @@ public sealed class LiveSwitch : IAsyncDisposable
             throw new DiagnosticsException($"connecting to {target} (no answer within {ConnectTimeout.TotalSeconds:0} s)", ex);
         }
 
-        var channel = CreateChannel(socket, target);
+        if (endpoint.Transport == OpenFlowTransport.Ssl)
+        {
+            try
+            {
+                stream = await tls!.AuthenticateAsClientAsync(stream, endpoint, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is AuthenticationException or IOException)
+            {
+                // A switch that refuses our certificate closes the connection during the handshake (IOException).
+                throw new DiagnosticsException($"{target}: TLS handshake failed ({ex.Message})", ex);
+            }
+        }
+
+        var channel = CreateChannel(stream, target);
         channel.Start();
         try
         {
@@ -306,9 +327,8 @@ public sealed class LiveSwitch : IAsyncDisposable
     /// parts, which SocketTransport's 4 KiB segments (sized for a controller's small messages) would read in
     /// sixteen system calls each and then stitch together.
     /// </summary>
-    private static OpenFlowChannel CreateChannel(Socket socket, string target)
+    private static OpenFlowChannel CreateChannel(Stream stream, string target)
     {
-        var stream = new NetworkStream(socket, ownsSocket: true);
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: ReadSegmentSize, minimumReadSize: ReadSegmentSize / 4, leaveOpen: true));
         var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
         return new OpenFlowChannel(new SocketPipe(reader, writer), target, OpenFlowChannelOptions.Default, logger: null, transportOwner: stream);

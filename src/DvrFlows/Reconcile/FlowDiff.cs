@@ -43,5 +43,19 @@ public sealed record FlowDiff(ImmutableArray<FlowEntry> Deletes, ImmutableArray<
         uint Next() => firstXid == 0 ? 0 : xid++;
     }
 
+    /// <summary>The flow at <paramref name="index"/> in <see cref="ToFlowMods"/>'s send order and the command it is sent with.</summary>
+    public (FlowEntry Flow, FlowModCommand Command) At(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        if (index < Deletes.Length)
+        {
+            return (Deletes[index], FlowModCommand.DeleteStrict);
+        }
+
+        index -= Deletes.Length;
+        return index < Modifies.Length ? (Modifies[index], FlowModCommand.ModifyStrict) : (Adds[index - Modifies.Length], FlowModCommand.Add);
+    }
+
     public override string ToString() => $"{Adds.Length} add(s), {Modifies.Length} modify(s), {Deletes.Length} delete(s)";
 }

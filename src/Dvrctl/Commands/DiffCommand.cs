@@ -16,6 +16,7 @@ public static class DiffCommand
         var target = DumpCommands.TargetArgument();
         var (topology, host, bridge) = TopologyOptions();
         var format = DumpCommands.FormatOption();
+        var tlsFiles = TlsFileOptions.Create("the switch");
         var command = new Command(
             "diff",
             "Compare a live bridge's Dvr flows (our cookie) with the compiled desired flows, using the bridge's real port numbers. " +
@@ -23,9 +24,10 @@ public static class DiffCommand
         {
             target, topology, host, bridge, format,
         };
+        tlsFiles.AddTo(command);
         command.SetAction(parse => DumpCommands.Run("diff", parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, async token =>
         {
-            await using var live = await LiveSwitch.ConnectAsync(parse.GetRequiredValue(target), token).ConfigureAwait(false);
+            await using var live = await tlsFiles.ConnectAsync(parse, parse.GetRequiredValue(target), token).ConfigureAwait(false);
             var (_, ports) = await live.PortDescAsync(token).ConfigureAwait(false);
             var desired = LiveComparison.Compile(parse.GetRequiredValue(topology), parse.GetRequiredValue(host), parse.GetRequiredValue(bridge), ports);
             ulong cookie = desired.Plan.Cookie;

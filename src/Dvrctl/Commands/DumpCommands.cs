@@ -8,7 +8,8 @@ namespace Dvr.Cli.Commands;
 /// The read-only ovs-ofctl commands against a live switch, with ovs-ofctl 3.1's exact output:
 /// <c>dvrctl dump-flows TARGET [FLOW-FILTER] [--no-stats] [--names]</c>, <c>dump-ports-desc</c>,
 /// <c>dump-tables</c>, <c>dump-aggregate [FLOW-FILTER]</c> and <c>show</c>. TARGET is a bridge's service
-/// socket (<c>unix:/run/openvswitch/br-int.mgmt</c>) or <c>tcp:IP:PORT</c>. Errors: one line, exit 2.
+/// socket (<c>unix:/run/openvswitch/br-int.mgmt</c>), <c>tcp:IP:PORT</c>, or <c>ssl:IP:PORT</c> with <c>-p/-c/-C</c>
+/// (<see cref="TlsFileOptions"/>). Errors: one line, exit 2.
 /// </summary>
 public static class DumpCommands
 {
@@ -24,7 +25,7 @@ public static class DumpCommands
     }
 
     internal static Argument<string> TargetArgument() =>
-        new("TARGET") { Description = "The switch: unix:PATH (e.g. unix:/run/openvswitch/br-int.mgmt) or tcp:IP:PORT." };
+        new("TARGET") { Description = "The switch: unix:PATH (e.g. unix:/run/openvswitch/br-int.mgmt), tcp:IP:PORT, or ssl:IP:PORT with -p/-c/-C (a bridge listening on OVS's pssl:)." };
 
     internal static Option<string> FormatOption() =>
         new Option<string>("--format") { Description = "Output format: text (ovs-ofctl's) or json.", DefaultValueFactory = _ => "text" }.AcceptOnlyFromAmong("text", "json");
@@ -109,10 +110,12 @@ public static class DumpCommands
         var noStats = new Option<bool>("--no-stats") { Description = "Leave out durations and counters (ovs-ofctl --no-stats)." };
         var names = new Option<bool>("--names") { Description = "Show port names instead of numbers (ovs-ofctl --names)." };
         var format = FormatOption();
+        var tlsFiles = TlsFileOptions.Create("the switch");
         var command = new Command("dump-flows", "Print a live switch's flows exactly as 'ovs-ofctl -O OpenFlow13 dump-flows' does.") { target, filter, noStats, names, format };
+        tlsFiles.AddTo(command);
         command.SetAction(parse => RunStreaming("dump-flows", parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, async (output, token) =>
         {
-            await using var live = await LiveSwitch.ConnectAsync(parse.GetRequiredValue(target), token).ConfigureAwait(false);
+            await using var live = await tlsFiles.ConnectAsync(parse, parse.GetRequiredValue(target), token).ConfigureAwait(false);
             var options = new DumpFlowsOptions(parse.GetValue(filter), parse.GetValue(noStats), parse.GetValue(names), ParseFormat(parse.GetRequiredValue(format)));
             await SwitchDumps.DumpFlowsAsync(live, options, output, token).ConfigureAwait(false);
             return 0;
@@ -125,10 +128,12 @@ public static class DumpCommands
         var target = TargetArgument();
         var filter = new Argument<string?>("FLOW-FILTER") { Description = "Flows to count, as for dump-flows.", Arity = ArgumentArity.ZeroOrOne };
         var format = FormatOption();
+        var tlsFiles = TlsFileOptions.Create("the switch");
         var command = new Command("dump-aggregate", "Print aggregate flow statistics as 'ovs-ofctl -O OpenFlow13 dump-aggregate' does.") { target, filter, format };
+        tlsFiles.AddTo(command);
         command.SetAction(parse => Run("dump-aggregate", parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, async token =>
         {
-            await using var live = await LiveSwitch.ConnectAsync(parse.GetRequiredValue(target), token).ConfigureAwait(false);
+            await using var live = await tlsFiles.ConnectAsync(parse, parse.GetRequiredValue(target), token).ConfigureAwait(false);
             return (await SwitchDumps.DumpAggregateAsync(live, parse.GetValue(filter), ParseFormat(parse.GetRequiredValue(format)), token).ConfigureAwait(false), 0);
         }));
         return command;
@@ -138,10 +143,12 @@ public static class DumpCommands
     {
         var target = TargetArgument();
         var format = FormatOption();
+        var tlsFiles = TlsFileOptions.Create("the switch");
         var command = new Command(name, description) { target, format };
+        tlsFiles.AddTo(command);
         command.SetAction(parse => Run(name, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, async token =>
         {
-            await using var live = await LiveSwitch.ConnectAsync(parse.GetRequiredValue(target), token).ConfigureAwait(false);
+            await using var live = await tlsFiles.ConnectAsync(parse, parse.GetRequiredValue(target), token).ConfigureAwait(false);
             return (await dump(live, ParseFormat(parse.GetRequiredValue(format)), token).ConfigureAwait(false), 0);
         }));
         return command;

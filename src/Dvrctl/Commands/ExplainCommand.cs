@@ -16,15 +16,17 @@ public static class ExplainCommand
         var target = DumpCommands.TargetArgument();
         var (topology, host, bridge) = DiffCommand.TopologyOptions();
         var format = DumpCommands.FormatOption();
+        var tlsFiles = TlsFileOptions.Create("the switch");
         var command = new Command(
             "explain",
             "Print every live flow of a bridge (as dump-flows --no-stats) followed by '# ROLE [owner OWNER]', flagging FOREIGN (other cookie), STALE (our cookie, not desired) and CHANGED flows.")
         {
             target, topology, host, bridge, format,
         };
+        tlsFiles.AddTo(command);
         command.SetAction(parse => DumpCommands.Run("explain", parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, async token =>
         {
-            await using var live = await LiveSwitch.ConnectAsync(parse.GetRequiredValue(target), token).ConfigureAwait(false);
+            await using var live = await tlsFiles.ConnectAsync(parse, parse.GetRequiredValue(target), token).ConfigureAwait(false);
             var (_, ports) = await live.PortDescAsync(token).ConfigureAwait(false);
             var desired = LiveComparison.Compile(parse.GetRequiredValue(topology), parse.GetRequiredValue(host), parse.GetRequiredValue(bridge), ports);
             var (_, flows) = await live.DumpFlowsAsync(new FlowStatsRequest(), token).ConfigureAwait(false);

@@ -2,12 +2,13 @@ using System.CommandLine;
 using Dvr.DvrFlows.Diagnostics;
 using Dvr.DvrFlows.Topology;
 using Dvr.DvrFlows.Trace;
+using Dvr.OpenFlow.Connection;
 using Dvr.OpenFlow.Text;
 
 namespace Dvr.Cli.Commands;
 
 /// <summary>
-/// <c>dvrctl trace</c> in both forms. The first argument decides: <c>unix:…</c> or <c>tcp:…</c> is a live
+/// <c>dvrctl trace</c> in both forms. The first argument decides: <c>unix:…</c>, <c>tcp:…</c> or <c>ssl:…</c> is a live
 /// switch (trace the flows dumped from it, following patch ports into <c>--peer BRIDGE=TARGET</c> bridges;
 /// owners shown with <c>--topology T --host H</c>); anything else is a topology file and runs the offline
 /// trace of <see cref="TraceCommand"/> (<c>--host</c> and <c>--bridge</c> required).
@@ -16,7 +17,7 @@ public static class LiveTraceCommand
 {
     public static Command Create()
     {
-        var source = new Argument<string>("TOPOLOGY-OR-TARGET") { Description = "A topology YAML file (offline), or a live switch: unix:PATH or tcp:IP:PORT." };
+        var source = new Argument<string>("TOPOLOGY-OR-TARGET") { Description = "A topology YAML file (offline), or a live switch: unix:PATH, tcp:IP:PORT or ssl:IP:PORT." };
         var flow = new Argument<string>("FLOW") { Description = "The packet, in ofproto/trace syntax (in_port is required)." };
         var host = new Option<string?>("--host") { Description = "Host where the packet enters (offline: required; live: the TARGET's host, with --topology)." };
         var bridge = new Option<string?>("--bridge") { Description = "Offline: bridge where the packet enters (br-int, br-tun, br-ex...)." };
@@ -29,6 +30,7 @@ public static class LiveTraceCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var format = DumpCommands.FormatOption();
+        var tlsFiles = TlsFileOptions.Create("the switches");
         var command = new Command(
             "trace",
             """
@@ -37,7 +39,7 @@ public static class LiveTraceCommand
 
             Offline (first argument is a topology file): the flows Dvr compiles for --host/--bridge.
               dvrctl trace samples/worked-example.yaml --host cn1 --bridge br-tun 'in_port=patch-int,...' [--to-host cn2]
-            Live (first argument is unix:PATH or tcp:IP:PORT): the flows dumped from that switch and its peers,
+            Live (first argument is unix:PATH, tcp:IP:PORT, or ssl:IP:PORT with -p/-c/-C): the flows dumped from that switch and its peers,
             following patch ports and, with --topology, tunnels into other hosts' bridges given as HOST:BRIDGE.
               dvrctl trace unix:/run/openvswitch/br-tun.mgmt 'in_port=patch-int,icmp,dl_vlan=2,...' \
                 --topology topo.yaml --host cn1 --peer br-int=unix:/run/openvswitch/br-int.mgmt \
@@ -46,6 +48,7 @@ public static class LiveTraceCommand
         {
             source, flow, host, bridge, toHost, topology, peers, format,
         };
+        tlsFiles.AddTo(command);
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -57,7 +60,7 @@ public static class LiveTraceCommand
                 string? bridgeName = parse.GetValue(bridge);
                 if (hostName is null || bridgeName is null)
                 {
-                    error.WriteLine($"dvrctl trace: '{first}' is not unix:PATH or tcp:IP:PORT, so it is read as a topology file; the offline trace needs --host and --bridge");
+                    error.WriteLine($"dvrctl trace: '{first}' is not unix:PATH, tcp:IP:PORT or ssl:IP:PORT, so it is read as a topology file; the offline trace needs --host and --bridge");
                     return 2;
                 }
 
@@ -66,7 +69,9 @@ public static class LiveTraceCommand
 
             return DumpCommands.Run("trace", output, error, async token =>
             {
-                var result = await RunLiveAsync(first, parse.GetValue(peers) ?? [], parse.GetRequiredValue(flow), parse.GetValue(topology), parse.GetValue(host), token).ConfigureAwait(false);
+                string[] peerList = parse.GetValue(peers) ?? [];
+                var tls = tlsFiles.LoadFor(parse, [first, .. peerList.Select(p => p[(p.IndexOf('=', StringComparison.Ordinal) + 1)..])]);
+                var result = await RunLiveAsync(first, peerList, parse.GetRequiredValue(flow), parse.GetValue(topology), parse.GetValue(host), token, tls).ConfigureAwait(false);
                 return (DumpCommands.ParseFormat(parse.GetRequiredValue(format)) == DumpFormat.Json ? Json(result) : Text(result), 0);
             });
         });
@@ -75,13 +80,13 @@ public static class LiveTraceCommand
 
     /// <summary>A live switch target (the trace form is decided by this).</summary>
     public static bool IsLiveTarget(string text) =>
-        text.StartsWith("unix:", StringComparison.Ordinal) || text.StartsWith("tcp:", StringComparison.Ordinal);
+        text.StartsWith("unix:", StringComparison.Ordinal) || text.StartsWith("tcp:", StringComparison.Ordinal) || text.StartsWith("ssl:", StringComparison.Ordinal);
 
     /// <summary>
     /// Connects to the target and its peers, reads them and traces. <paramref name="peers"/> are
     /// <c>[HOST:]BRIDGE=TARGET</c>; a peer without HOST is on <paramref name="host"/> (the target's host).
     /// </summary>
-    public static async Task<TraceResult> RunLiveAsync(string target, IReadOnlyList<string> peers, string flow, string? topologyPath, string? host, CancellationToken cancellationToken)
+    public static async Task<TraceResult> RunLiveAsync(string target, IReadOnlyList<string> peers, string flow, string? topologyPath, string? host, CancellationToken cancellationToken, OpenFlowTlsOptions? tls = null)
     {
         ArgumentNullException.ThrowIfNull(peers);
         Topology? topology = null;
@@ -110,7 +115,7 @@ public static class LiveTraceCommand
         var snapshots = new List<LiveBridgeSnapshot>();
         foreach (var (bridgeHost, expected, bridgeTarget, given) in bridges)
         {
-            await using var live = await LiveSwitch.ConnectAsync(bridgeTarget, cancellationToken).ConfigureAwait(false);
+            await using var live = await LiveSwitch.ConnectAsync(bridgeTarget, tls, cancellationToken).ConfigureAwait(false);
             var snapshot = await LiveTrace.ReadAsync(live, cancellationToken).ConfigureAwait(false) with { Host = bridgeHost };
             if (expected is not null && snapshot.BridgeName != expected)
             {
@@ -123,13 +128,13 @@ public static class LiveTraceCommand
         return LiveTrace.Trace(snapshots, flow, topology);
     }
 
-    /// <summary><c>[HOST:]BRIDGE=TARGET</c>, TARGET being unix:PATH or tcp:IP:PORT.</summary>
+    /// <summary><c>[HOST:]BRIDGE=TARGET</c>, TARGET being unix:PATH, tcp:IP:PORT or ssl:IP:PORT.</summary>
     private static (string? Host, string Bridge, string Target) ParsePeer(string peer)
     {
         int eq = peer.IndexOf('=', StringComparison.Ordinal);
         if (eq <= 0 || !IsLiveTarget(peer[(eq + 1)..]))
         {
-            throw new DiagnosticsException($"--peer '{peer}': expected [HOST:]BRIDGE=unix:PATH or [HOST:]BRIDGE=tcp:IP:PORT");
+            throw new DiagnosticsException($"--peer '{peer}': expected [HOST:]BRIDGE=unix:PATH, [HOST:]BRIDGE=tcp:IP:PORT or [HOST:]BRIDGE=ssl:IP:PORT");
         }
 
         string name = peer[..eq];

@@ -39,13 +39,7 @@ public static partial class ServeCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var connect = new Option<string[]>("--connect") { Description = "Actively connect to a switch that listens (OVS ptcp:/pssl:/punix:), as tcp:IP:PORT, ssl:IP:PORT or unix:PATH. Repeatable." };
-        var privateKey = new Option<string?>("--private-key", "-p") { Description = "PEM private key of the controller's certificate (for ssl:), as ovs-vswitchd -p.", HelpName = "KEY.pem" };
-        var certificate = new Option<string?>("--certificate", "-c") { Description = "PEM certificate the controller presents to switches (for ssl:), as ovs-vswitchd -c.", HelpName = "CERT.pem" };
-        var caCertificate = new Option<string?>("--ca-cert", "-C")
-        {
-            Description = "PEM CA certificate(s) that switch certificates must chain to (for ssl:); switches without one are refused. As ovs-vswitchd -C.",
-            HelpName = "CACERT.pem",
-        };
+        var tlsFiles = TlsFileOptions.Create("switches");
         var metrics = new Option<string?>("--metrics-listen") { Description = "Serve Prometheus metrics on IP:PORT at /metrics, e.g. 127.0.0.1:9464. Off when not given." };
         var audit = new Option<double>("--audit-interval") { Description = "Seconds between read-backs of each bridge's flows (repairs hand edits).", DefaultValueFactory = _ => 60 };
         var logFormat = new Option<string>("--log-format") { Description = "Console log format: text (one line per event) or json.", DefaultValueFactory = _ => "text" };
@@ -69,8 +63,9 @@ public static partial class ServeCommand
               ovs-vsctl set-controller br-int ssl:192.0.2.10:6653
             """)
         {
-            topology, listen, connect, metrics, audit, logFormat, privateKey, certificate, caCertificate,
+            topology, listen, connect, metrics, audit, logFormat,
         };
+        tlsFiles.AddTo(command);
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             new ServeOptions(
                 parseResult.GetRequiredValue(topology),
@@ -80,9 +75,9 @@ public static partial class ServeCommand
                 TimeSpan.FromSeconds(parseResult.GetValue(audit)),
                 parseResult.GetValue(logFormat) == "json")
             {
-                PrivateKey = parseResult.GetValue(privateKey),
-                Certificate = parseResult.GetValue(certificate),
-                CaCertificate = parseResult.GetValue(caCertificate),
+                PrivateKey = parseResult.GetValue(tlsFiles.PrivateKey),
+                Certificate = parseResult.GetValue(tlsFiles.Certificate),
+                CaCertificate = parseResult.GetValue(tlsFiles.CaCertificate),
             },
             parseResult.InvocationConfiguration.Error,
             cancellationToken));
@@ -135,7 +130,7 @@ public static partial class ServeCommand
         OpenFlowTlsOptions? tls;
         try
         {
-            tls = LoadTls(options, [.. listen, .. connect]);
+            tls = TlsFileOptions.Load(options.PrivateKey, options.Certificate, options.CaCertificate, [.. listen, .. connect]);
         }
         catch (OpenFlowTlsConfigurationException ex)
         {
@@ -179,29 +174,6 @@ public static partial class ServeCommand
         }
 
         return ExitOk;
-    }
-
-    /// <summary>
-    /// The TLS identity from --private-key/--certificate/--ca-cert: all three or none, and all three whenever
-    /// an ssl: endpoint is used (OVS's vswitchd likewise refuses ssl: without set-ssl).
-    /// </summary>
-    private static OpenFlowTlsOptions? LoadTls(ServeOptions options, IReadOnlyList<OpenFlowEndpoint> endpoints)
-    {
-        var given = new (string Name, string? Path)[] { ("--private-key", options.PrivateKey), ("--certificate", options.Certificate), ("--ca-cert", options.CaCertificate) };
-        string[] missing = [.. given.Where(g => string.IsNullOrEmpty(g.Path)).Select(g => g.Name)];
-        var ssl = endpoints.FirstOrDefault(e => e.Transport == OpenFlowTransport.Ssl);
-        if (missing.Length == given.Length && ssl is null)
-        {
-            return null;
-        }
-
-        if (missing.Length > 0)
-        {
-            string why = ssl is not null ? $"{ssl} needs" : "TLS needs";
-            throw new OpenFlowTlsConfigurationException($"{why} --private-key, --certificate and --ca-cert; missing {string.Join(", ", missing)}");
-        }
-
-        return OpenFlowTlsOptions.Load(options.PrivateKey!, options.Certificate!, options.CaCertificate!);
     }
 
     /// <summary>Owns the controller for the host's lifetime.</summary>

@@ -124,31 +124,7 @@ public sealed partial class OpenFlowConnector
             return stream;
         }
 
-        var tlsStream = new SslStream(stream, leaveInnerStreamOpen: false);
-        string? rejection = null;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_tls.HandshakeTimeout);
-        try
-        {
-            string host = ((System.Net.IPEndPoint)_target.EndPoint).Address.ToString();
-            await tlsStream.AuthenticateAsClientAsync(_tls.CreateClientOptions(host, reason => rejection = reason), timeout.Token).ConfigureAwait(false);
-            return tlsStream;
-        }
-        catch (Exception ex)
-        {
-            await tlsStream.DisposeAsync().ConfigureAwait(false);
-            if (rejection is not null)
-            {
-                throw new AuthenticationException($"TLS: {rejection}", ex);
-            }
-
-            if (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                throw new AuthenticationException($"TLS: no handshake within {_tls.HandshakeTimeout.TotalSeconds:0.#} s", ex);
-            }
-
-            throw;
-        }
+        return await _tls.AuthenticateAsClientAsync(stream, _target, cancellationToken).ConfigureAwait(false);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "OpenFlow {Target}: connected")]

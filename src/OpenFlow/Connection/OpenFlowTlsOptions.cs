@@ -157,6 +157,42 @@ public sealed class OpenFlowTlsOptions
         RemoteCertificateValidationCallback = (_, certificate, chain, _) => Accept(certificate, chain, onRejected),
     };
 
+    /// <summary>
+    /// Client side of the handshake over an already connected <paramref name="inner"/> stream (the controller's
+    /// active ssl: connections and the diagnostics commands): our certificate offered, the switch's checked.
+    /// The returned stream owns <paramref name="inner"/>; on failure both are disposed.
+    /// </summary>
+    /// <exception cref="AuthenticationException">Refused, by us (the message says why the switch's certificate is not accepted) or by the switch, or no handshake within <see cref="HandshakeTimeout"/>.</exception>
+    public async Task<SslStream> AuthenticateAsClientAsync(Stream inner, OpenFlowEndpoint target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var tlsStream = new SslStream(inner, leaveInnerStreamOpen: false);
+        string? rejection = null;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(HandshakeTimeout);
+        try
+        {
+            string host = target.EndPoint is System.Net.IPEndPoint ip ? ip.Address.ToString() : target.EndPoint.ToString() ?? "";
+            await tlsStream.AuthenticateAsClientAsync(CreateClientOptions(host, reason => rejection = reason), timeout.Token).ConfigureAwait(false);
+            return tlsStream;
+        }
+        catch (Exception ex)
+        {
+            await tlsStream.DisposeAsync().ConfigureAwait(false);
+            if (rejection is not null)
+            {
+                throw new AuthenticationException($"TLS: {rejection}", ex);
+            }
+
+            if (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                throw new AuthenticationException($"TLS: no handshake within {HandshakeTimeout.TotalSeconds:0.#} s", ex);
+            }
+
+            throw;
+        }
+    }
+
     private bool Accept(X509Certificate? certificate, X509Chain? chain, Action<string> onRejected)
     {
         // The platform's own verdict (sslPolicyErrors) is ignored on purpose: it is made against the system

@@ -64,6 +64,17 @@ public class ReconcilerTests
     }
 
     [Test]
+    public void At_EveryIndex_NamesTheFlowAndCommandToFlowModsSendsThere()
+    {
+        var diff = new FlowDiff([Flow(0, 1, 1, 1), Flow(0, 1, 2, 1)], [Flow(1, 5, 3, 2)], [Flow(2, 9, 4, 3), Flow(2, 9, 5, 3), Flow(3, 1, 6, 1)]);
+
+        var sent = diff.ToFlowMods(100).ToList();
+
+        Assert.That(Enumerable.Range(0, diff.Count).Select(diff.At), Is.EqualTo(sent.Select(s => (s.Flow, s.Mod.Command))));
+        Assert.That(() => diff.At(diff.Count), Throws.InstanceOf<ArgumentOutOfRangeException>());
+    }
+
+    [Test]
     public void Compare_ChangedCookie_EmitsAdd()
     {
         var diff = Reconciler.Compare([Flow(0, 1, 7, 3, cookie: Ours)], [Flow(0, 1, 7, 3, cookie: Ours + 1)]);

@@ -10,7 +10,8 @@ namespace Dvr.Integration.Tests.Controller;
 /// certificates are made with the openssl CLI at test time. Tests run in order on one testbed: a switch
 /// certified by the configured CA converges; a client without a certificate is refused; a switch certified
 /// by another CA is refused and gets no flows; a bridge listening on pssl: is reached by the controller's
-/// active ssl: connection and converges.
+/// active ssl: connection and converges; <c>dvrctl dump-flows</c> reads that bridge over ssl: as ovs-ofctl
+/// does, and refuses it when told to trust another CA.
 /// </summary>
 [TestFixture]
 [Category("Ovs")]
@@ -143,6 +144,41 @@ public class TlsOvsTests
             Assert.That(_serve.Lines, Has.Some.Contains($"h1/br-tun: session started on ssl:127.0.0.1:{SwitchPort}"));
             Assert.That(_serve.Lines.Count(l => l.Contains("h1/br-tun: session started", StringComparison.Ordinal)), Is.EqualTo(1), "br-tun was served only over the active connection");
         });
+    }
+
+    [Test]
+    [Order(5)]
+    public void DumpFlowsOverSsl_PrintsWhatOvsOfctlPrintsOverSsl()
+    {
+        // Arrange: br-tun listens on pssl: (test 4) with the switch certificate of our CA and trusts our CA.
+        string target = $"ssl:127.0.0.1:{SwitchPort}";
+
+        // Act: both clients present the controller's certificate.
+        string oracle = OvsTestbed.Run("ip", ["netns", "exec", _ovs.Namespace, "ovs-ofctl", "-O", "OpenFlow13", "dump-flows", "--no-stats", target,
+            $"--private-key={_pki.ControllerKey}", $"--certificate={_pki.ControllerCert}", $"--ca-cert={_pki.CaCert}"]);
+        string ours = OvsTestbed.Run("ip", ["netns", "exec", _ovs.Namespace, "dotnet", ServeProcess.DvrctlPath, "dump-flows", "--no-stats", target,
+            "-p", _pki.ControllerKey, "-c", _pki.ControllerCert, "-C", _pki.CaCert]);
+
+        // Assert
+        Assert.Multiple(() =>
+        {
+            Assert.That(ours, Is.EqualTo(oracle));
+            Assert.That(oracle.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(ServeTopology.Compile(_topology, ServeTopology.BrTun).Count));
+        });
+    }
+
+    [Test]
+    [Order(6)]
+    public void DumpFlowsOverSsl_RefusesSwitchCertificateOfAnotherCa_OneLineExitTwo()
+    {
+        // Act: the switch's certificate is of our CA, but dvrctl is told to trust only the foreign CA.
+        string output = OvsTestbed.Run("ip", ["netns", "exec", _ovs.Namespace, "sh", "-c",
+            $"dotnet {ServeProcess.DvrctlPath} dump-flows ssl:127.0.0.1:{SwitchPort} -p {_pki.ControllerKey} -c {_pki.ControllerCert} -C {_pki.ForeignCaCert} 2>&1; echo \"exit=$?\""]);
+
+        // Assert
+        Assert.That(output, Does.StartWith($"dvrctl dump-flows: ssl:127.0.0.1:{SwitchPort}: TLS handshake failed (TLS: certificate 'CN=switch-h1' (issuer 'CN=dvr-test-ca') does not chain to the configured CA"));
+        Assert.That(output, Does.EndWith("\nexit=2\n"));
+        Assert.That(output.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(2), output);
     }
 
     private async Task WaitUntilAsync(Func<bool> condition, string what)

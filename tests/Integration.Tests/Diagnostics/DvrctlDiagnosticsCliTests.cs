@@ -122,7 +122,13 @@ public sealed class DvrctlDiagnosticsCliTests
         yield return new TestCaseData(new[] { "dump-flows", "unix:/nonexistent/br-int.mgmt" }, "dvrctl dump-flows: connecting to unix:/nonexistent/br-int.mgmt (No such file or directory)").SetName("{m}(missing socket)");
         yield return new TestCaseData(new[] { "dump-tables", "tcp:127.0.0.1:1" }, "dvrctl dump-tables: connecting to tcp:127.0.0.1:1 (Connection refused)").SetName("{m}(refused)");
         yield return new TestCaseData(new[] { "show", "tcp:1.2.3" }, "dvrctl show: ").SetName("{m}(bad target)");
-        yield return new TestCaseData(new[] { "dump-flows", "ptcp:6653" }, "dvrctl dump-flows: 'ptcp:6653' is a passive (listening) address; connect to a switch with unix:PATH or tcp:IP:PORT").SetName("{m}(passive target)");
+        yield return new TestCaseData(new[] { "dump-flows", "ptcp:6653" }, "dvrctl dump-flows: 'ptcp:6653' is a passive (listening) address; connect to a switch with unix:PATH, tcp:IP:PORT or ssl:IP:PORT").SetName("{m}(passive target)");
+        yield return new TestCaseData(new[] { "dump-flows", "ssl:127.0.0.1:6653" },
+            "dvrctl dump-flows: ssl:127.0.0.1:6653 needs --private-key, --certificate and --ca-cert; missing --private-key, --certificate, --ca-cert\n").SetName("{m}(ssl without certificates)");
+        yield return new TestCaseData(new[] { "show", "ssl:127.0.0.1:6653", "-p", "/nonexistent/key.pem", "-c", "/nonexistent/cert.pem" },
+            "dvrctl show: ssl:127.0.0.1:6653 needs --private-key, --certificate and --ca-cert; missing --ca-cert\n").SetName("{m}(ssl without CA)");
+        yield return new TestCaseData(new[] { "dump-tables", "ssl:127.0.0.1:6653", "-p", "/nonexistent/key.pem", "-c", "/nonexistent/cert.pem", "-C", "/nonexistent/ca.pem" },
+            "dvrctl dump-tables: private key /nonexistent/key.pem: cannot read (no such file)\n").SetName("{m}(unreadable key)");
     }
 
     [Test]
