@@ -252,6 +252,8 @@ public static class CompileBench
         {
             // A new Topology instance each round, so the per-topology index and shared-flow memo are built inside the timing.
             var fresh = topology with { };
+            var pauseBefore = GC.GetTotalPauseDuration();
+            int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
             long before = GC.GetTotalAllocatedBytes(precise: true);
             var cpu = process.TotalProcessorTime;
             process.Refresh();
@@ -264,7 +266,8 @@ public static class CompileBench
             allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
             best = Math.Min(best, elapsed);
             bestCpu = Math.Min(bestCpu, cpuSeconds);
-            Console.WriteLine($"round {round + 1}: compile all hosts {elapsed:0.000} s wall, {cpuSeconds:0.000} s CPU (all threads, GC included)");
+            Console.WriteLine($"round {round + 1}: compile all hosts {elapsed:0.000} s wall, {cpuSeconds:0.000} s CPU (all threads, GC included), " +
+                $"GC pauses {(GC.GetTotalPauseDuration() - pauseBefore).TotalSeconds:0.000} s (gen0/1/2 {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2})");
         }
 
         process.Refresh();
