@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Dvr.DvrFlows.Desired;
 using Dvr.DvrFlows.Pipeline;
 using Dvr.DvrFlows.Topology;
@@ -245,14 +246,17 @@ internal sealed class BrTunFlowBuilder
 
     private void FloodList(Network network, FlowOwner owner, int lv, ulong vni)
     {
-        var floodPorts = new List<uint>();
-        foreach (string peer in _plan.HostsWithNetwork(network.Name))
+        var hosts = _plan.HostsWithNetwork(network.Name);
+        // A network is on a few dozen hosts: the ports fit on the stack, the actions go straight into their one array.
+        Span<uint> floodPorts = hosts.Length <= 256 ? stackalloc uint[hosts.Length] : new uint[hosts.Length];
+        int count = 0;
+        foreach (string peer in hosts)
         {
             if (TryTunnel(peer, out var tunnel))
             {
                 if (tunnel.Found)
                 {
-                    floodPorts.Add(tunnel.OfPort);
+                    floodPorts[count++] = tunnel.OfPort;
                 }
                 else
                 {
@@ -261,18 +265,19 @@ internal sealed class BrTunFlowBuilder
             }
         }
 
-        if (floodPorts.Count > 0)
+        if (count > 0)
         {
+            floodPorts = floodPorts[..count];
             floodPorts.Sort();
-            var actions = new OfpAction[floodPorts.Count + 2];
-            actions[0] = PopVlan;
-            actions[1] = SetTunnelId(vni);
-            for (int i = 0; i < floodPorts.Count; i++)
+            var actions = ImmutableArray.CreateBuilder<OfpAction>(count + 2);
+            actions.Add(PopVlan);
+            actions.Add(SetTunnelId(vni));
+            foreach (uint port in floodPorts)
             {
-                actions[i + 2] = Output(floodPorts[i]);
+                actions.Add(Output(port));
             }
 
-            Add(T.FloodToTun, P.Flood, MatchBuilder.Of(VlanIs(lv)), Instr.Apply(actions), owner, $"FLOOD_TO_TUN: flood {network.Name} to its tunnels");
+            Add(T.FloodToTun, P.Flood, MatchBuilder.Of(VlanIs(lv)), Instr.Apply(actions.MoveToImmutable()), owner, $"FLOOD_TO_TUN: flood {network.Name} to its tunnels");
         }
     }
 
@@ -327,7 +332,7 @@ internal sealed class BrTunFlowBuilder
             if (!memo.TryGet(key, out var responder))
             {
                 responder = memo.Add(key, _f.Flow(T.ArpResponder, P.ArpResponderEntry, Match().Arp().VlanVid((ushort)lv).ArpTpa(fixedIp.Ip).Build(),
-                    Instr.Apply([.. TunnelActions.ArpResponder(port.Mac, fixedIp.Ip)]), owner, $"ARP_RESPONDER: {fixedIp.Ip} is at {port.Mac} ({port.Name}) on {network.Name}"));
+                    Instr.Apply(TunnelActions.ArpResponder(port.Mac, fixedIp.Ip)), owner, $"ARP_RESPONDER: {fixedIp.Ip} is at {port.Mac} ({port.Name}) on {network.Name}"));
             }
 
             _sink.Add(responder);

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Immutable;
-using System.Runtime.InteropServices;
 using Dvr.DvrFlows.Desired;
 using Dvr.OpenFlow.Match;
 
@@ -18,12 +17,12 @@ internal sealed class FlowSink
 {
     private readonly IPortMap _ports;
     private readonly IReadOnlySet<FlowOwner>? _only;
-    // Flows with their build sequence; the sort keys are computed in Finish into a pooled array, so a 10,000-flow
-    // bridge costs 16 bytes per flow while building instead of a growing list of 64-byte keys.
-    private readonly Dictionary<string, List<(DesiredFlow Flow, int Sequence)>> _byBridge = new(StringComparer.Ordinal);
+    // Flows with their build sequence, in pooled arrays: a 5,000-flow bridge grown in a List took 4 arrays of up
+    // to 128 KiB per host (large-object heap, which made the compile of all hosts run gen2 collections).
+    private readonly Dictionary<string, BridgeBuffer> _byBridge = new(StringComparer.Ordinal);
     private readonly List<WaitingFlow> _waiting = [];
     private string? _lastBridge;
-    private List<(DesiredFlow Flow, int Sequence)>? _lastList;
+    private BridgeBuffer? _lastBuffer;
     private int _sequence;
 
     public FlowSink(IPortMap ports, IReadOnlySet<FlowOwner>? only = null)
@@ -78,15 +77,15 @@ internal sealed class FlowSink
 
         if (!ReferenceEquals(flow.BridgeName, _lastBridge))
         {
-            if (!_byBridge.TryGetValue(flow.BridgeName, out _lastList))
+            if (!_byBridge.TryGetValue(flow.BridgeName, out _lastBuffer))
             {
-                _byBridge[flow.BridgeName] = _lastList = new List<(DesiredFlow, int)>(_only is null ? 1024 : 8);
+                _byBridge[flow.BridgeName] = _lastBuffer = new BridgeBuffer(_only is null ? 1024 : 16);
             }
 
             _lastBridge = flow.BridgeName;
         }
 
-        _lastList!.Add((flow, _sequence++));
+        _lastBuffer!.Add(flow, _sequence++);
     }
 
     /// <summary>Sorts and de-duplicates every bridge's flows (<see cref="FlowOrder"/>), once, when building is done.</summary>
@@ -95,11 +94,11 @@ internal sealed class FlowSink
         var flows = new Dictionary<string, ImmutableArray<DesiredFlow>>(StringComparer.Ordinal);
         var conflicts = new List<(FlowConflict Conflict, int Sequence)>();
         bool sharedKeys = false;
-        foreach (var (bridge, list) in _byBridge)
+        foreach (var (bridge, buffer) in _byBridge)
         {
-            var pooled = ArrayPool<Built>.Shared.Rent(list.Count);
-            var span = pooled.AsSpan(0, list.Count);
-            var added = CollectionsMarshal.AsSpan(list);
+            var pooled = ArrayPool<Built>.Shared.Rent(buffer.Count);
+            var span = pooled.AsSpan(0, buffer.Count);
+            var added = buffer.Items;
             for (int k = 0; k < added.Length; k++)
             {
                 span[k] = Built.Of(added[k].Flow, added[k].Sequence);
@@ -132,8 +131,13 @@ internal sealed class FlowSink
             }
 
             ArrayPool<Built>.Shared.Return(pooled, clearArray: true);
+            buffer.Release();
             flows[bridge] = kept.Count == kept.Capacity ? kept.MoveToImmutable() : kept.ToImmutable();
         }
+
+        _byBridge.Clear();
+        _lastBridge = null;
+        _lastBuffer = null;
 
         conflicts.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
         var waiting = _waiting.Distinct().ToList();
@@ -156,6 +160,36 @@ internal sealed class FlowSink
         }
 
         return c != 0 ? c : string.CompareOrdinal(a.Role, b.Role);
+    }
+
+    /// <summary>One bridge's flows in build order, in an array from <see cref="ArrayPool{T}.Shared"/> (returned by <see cref="Release"/>).</summary>
+    private sealed class BridgeBuffer(int capacity)
+    {
+        private (DesiredFlow Flow, int Sequence)[] _items = ArrayPool<(DesiredFlow, int)>.Shared.Rent(capacity);
+
+        public int Count { get; private set; }
+
+        public ReadOnlySpan<(DesiredFlow Flow, int Sequence)> Items => _items.AsSpan(0, Count);
+
+        public void Add(DesiredFlow flow, int sequence)
+        {
+            if (Count == _items.Length)
+            {
+                var larger = ArrayPool<(DesiredFlow, int)>.Shared.Rent(Count * 2);
+                _items.AsSpan(0, Count).CopyTo(larger);
+                ArrayPool<(DesiredFlow, int)>.Shared.Return(_items, clearArray: true);
+                _items = larger;
+            }
+
+            _items[Count++] = (flow, sequence);
+        }
+
+        public void Release()
+        {
+            ArrayPool<(DesiredFlow, int)>.Shared.Return(_items, clearArray: true);
+            _items = [];
+            Count = 0;
+        }
     }
 
     /// <summary>
