@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Immutable;
 using Dvr.DvrFlows.Desired;
-using Dvr.OpenFlow.Match;
 
 namespace Dvr.DvrFlows.Compiler;
 
@@ -96,28 +95,27 @@ internal sealed class FlowSink
         bool sharedKeys = false;
         foreach (var (bridge, buffer) in _byBridge)
         {
-            var pooled = ArrayPool<Built>.Shared.Rent(buffer.Count);
-            var span = pooled.AsSpan(0, buffer.Count);
             var added = buffer.Items;
-            for (int k = 0; k < added.Length; k++)
-            {
-                span[k] = Built.Of(added[k].Flow, added[k].Sequence);
-            }
+            int count = added.Length;
+            var keyArray = ArrayPool<UInt128>.Shared.Rent(count);
+            var orderArray = ArrayPool<int>.Shared.Rent(count);
+            var keys = keyArray.AsSpan(0, count);
+            var order = orderArray.AsSpan(0, count);
+            SortByKey(added, keys, order);
 
-            span.Sort(default(BuildOrder));
-            var kept = ImmutableArray.CreateBuilder<DesiredFlow>(span.Length);
+            var kept = ImmutableArray.CreateBuilder<DesiredFlow>(count);
             int i = 0;
-            while (i < span.Length)
+            while (i < count)
             {
-                var first = span[i].Flow;
+                var first = added[order[i]].Flow;
                 kept.Add(first);
                 int j = i + 1;
-                while (j < span.Length && span[i].MaySameKey(span[j]) && FlowOrder.CompareIgnoringOwner(first, span[j].Flow) == 0)
+                while (j < count && keys[j] == keys[i] && FlowOrder.CompareIgnoringOwner(first, added[order[j]].Flow) == 0)
                 {
-                    var dropped = span[j].Flow;
+                    var (dropped, sequence) = added[order[j]];
                     if (!first.SameOnSwitch(dropped))
                     {
-                        conflicts.Add((new FlowConflict(first, dropped), span[j].Sequence));
+                        conflicts.Add((new FlowConflict(first, dropped), sequence));
                     }
                     else if (dropped.Owner != first.Owner)
                     {
@@ -130,7 +128,8 @@ internal sealed class FlowSink
                 i = j;
             }
 
-            ArrayPool<Built>.Shared.Return(pooled, clearArray: true);
+            ArrayPool<UInt128>.Shared.Return(keyArray);
+            ArrayPool<int>.Shared.Return(orderArray);
             buffer.Release();
             flows[bridge] = kept.Count == kept.Capacity ? kept.MoveToImmutable() : kept.ToImmutable();
         }
@@ -138,11 +137,75 @@ internal sealed class FlowSink
         _byBridge.Clear();
         _lastBridge = null;
         _lastBuffer = null;
-
         conflicts.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
         var waiting = _waiting.Distinct().ToList();
         waiting.Sort(WaitingOrder);
         return new SinkResult(flows, [.. waiting], [.. conflicts.Select(c => c.Conflict)], sharedKeys || conflicts.Count > 0);
+    }
+
+    /// <summary>
+    /// Puts into <paramref name="order"/> the positions of <paramref name="flows"/> in <see cref="FlowOrder"/>
+    /// (bridge aside), flows with one key in build order, and into <paramref name="keys"/> their
+    /// <see cref="DesiredFlow.OrderKey"/>s in that order. The integer keys decide almost every comparison;
+    /// each run of equal keys is then put in order by the full comparison (equal keys imply nothing).
+    /// </summary>
+    internal static void SortByKey(ReadOnlySpan<(DesiredFlow Flow, int Sequence)> flows, Span<UInt128> keys, Span<int> order)
+    {
+        for (int k = 0; k < flows.Length; k++)
+        {
+            keys[k] = flows[k].Flow.OrderKey;
+            order[k] = k;
+        }
+
+        keys.Sort(order);
+        int i = 0;
+        while (i < keys.Length)
+        {
+            int j = i + 1;
+            while (j < keys.Length && keys[j] == keys[i])
+            {
+                j++;
+            }
+
+            if (j - i > 1)
+            {
+                SortRun(flows, order[i..j]);
+            }
+
+            i = j;
+        }
+    }
+
+    // A run of equal keys is usually a few flows (duplicates, or matches that differ beyond 16 bytes): insertion
+    // sort; a long one (many matches alike in their first 16 bytes) takes the library sort.
+    private static void SortRun(ReadOnlySpan<(DesiredFlow Flow, int Sequence)> flows, Span<int> run)
+    {
+        if (run.Length > 16)
+        {
+            var copy = flows.ToArray();
+            run.Sort((x, y) => InBuildOrder(copy, x, y));
+            return;
+        }
+
+        for (int i = 1; i < run.Length; i++)
+        {
+            int item = run[i];
+            int at = i;
+            while (at > 0 && InBuildOrder(flows, run[at - 1], item) > 0)
+            {
+                run[at] = run[at - 1];
+                at--;
+            }
+
+            run[at] = item;
+        }
+    }
+
+    // Canonical order, and among flows with one key the first built first (it is the one kept).
+    private static int InBuildOrder(ReadOnlySpan<(DesiredFlow Flow, int Sequence)> flows, int x, int y)
+    {
+        int c = FlowOrder.CompareIgnoringOwner(flows[x].Flow, flows[y].Flow);
+        return c != 0 ? c : x.CompareTo(y);
     }
 
     /// <summary>The order of <see cref="CompiledHost.Waiting"/>: bridge, owner, missing interface, role.</summary>
@@ -189,107 +252,6 @@ internal sealed class FlowSink
             ArrayPool<(DesiredFlow, int)>.Shared.Return(_items, clearArray: true);
             _items = [];
             Count = 0;
-        }
-    }
-
-    /// <summary>
-    /// A flow with its build sequence and a prefix of its <see cref="FlowOrder"/> key computed once: table,
-    /// priority (descending), the first match entry's field and value, whether it is masked, and the second
-    /// entry's field and value (<see cref="Mid"/> = that field + 1, or 0 without one); most comparisons of a 10,000-flow bridge are decided there (ARP_RESPONDER and
-    /// port-security flows share their first entry, eth_type or in_port). Ties fall through to the full
-    /// comparison, so the order is exactly <see cref="FlowOrder"/>'s: an absent entry gets field 0, below every
-    /// real field, as fewer entries sort first; after a masked first entry the masks decide before the second
-    /// entry, so the second entry is left out of the prefix (ties there take the full comparison).
-    /// </summary>
-    private readonly record struct Built(DesiredFlow Flow, int Sequence, ulong Head, ulong Mid, UInt128 FirstValue, UInt128 SecondValue)
-    {
-        /// <summary><see cref="Mid"/> of a masked first entry: above every unmasked one (FlowOrder puts HasMask false first).</summary>
-        private const ulong MaskedFirst = 1UL << 41;
-
-        public static Built Of(DesiredFlow flow, int sequence)
-        {
-            var entries = flow.Match.Entries;
-            ulong head = ((ulong)flow.TableId << 56) | ((ulong)(ushort.MaxValue - flow.Priority) << 40);
-            ulong mid = 0;
-            UInt128 first = 0, second = 0;
-            if (!entries.IsEmpty)
-            {
-                int firstAt = 0;
-                for (int i = 1; i < entries.Length; i++)
-                {
-                    if (entries[i].Field.EncodeOrder < entries[firstAt].Field.EncodeOrder)
-                    {
-                        firstAt = i;
-                    }
-                }
-
-                var entry = entries[firstAt];
-                head |= (uint)entry.Field.EncodeOrder + 1UL;
-                first = entry.Value;
-                if (entry.HasMask)
-                {
-                    mid = MaskedFirst;
-                }
-                else if (entry.Mask != OxmEntry.AllOnes(entry.Field.Length))
-                {
-                    // Not made by MatchBuilder (it always gives exact entries the field's all-ones mask): this
-                    // mask decides against every all-ones one, before any second entry.
-                    mid = entry.Mask < OxmEntry.AllOnes(entry.Field.Length) ? 0 : MaskedFirst - 1;
-                }
-                else
-                {
-                    int secondAt = -1;
-                    for (int i = 0; i < entries.Length; i++)
-                    {
-                        if (i != firstAt && (secondAt < 0 || entries[i].Field.EncodeOrder < entries[secondAt].Field.EncodeOrder))
-                        {
-                            secondAt = i;
-                        }
-                    }
-
-                    if (secondAt >= 0)
-                    {
-                        mid = (uint)entries[secondAt].Field.EncodeOrder + 1UL;
-                        second = entries[secondAt].Value;
-                    }
-                }
-            }
-
-            return new Built(flow, sequence, head, mid, first, second);
-        }
-
-        /// <summary>False when the prefixes already tell the two flows apart (their keys differ).</summary>
-        public bool MaySameKey(in Built other) =>
-            Head == other.Head && Mid == other.Mid && FirstValue == other.FirstValue && SecondValue == other.SecondValue;
-    }
-
-    // Canonical order, and among flows with one key the first built first (it is the one kept).
-    private readonly struct BuildOrder : IComparer<Built>
-    {
-        public int Compare(Built x, Built y)
-        {
-            int c = x.Head.CompareTo(y.Head);
-            if (c == 0)
-            {
-                c = x.FirstValue.CompareTo(y.FirstValue);
-            }
-
-            if (c == 0)
-            {
-                c = x.Mid.CompareTo(y.Mid);
-            }
-
-            if (c == 0)
-            {
-                c = x.SecondValue.CompareTo(y.SecondValue);
-            }
-
-            if (c == 0)
-            {
-                c = FlowOrder.CompareIgnoringOwner(x.Flow, y.Flow);
-            }
-
-            return c != 0 ? c : x.Sequence.CompareTo(y.Sequence);
         }
     }
 }

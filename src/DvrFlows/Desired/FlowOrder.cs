@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Collections.Immutable;
 using Dvr.OpenFlow.Match;
 using OfMatch = Dvr.OpenFlow.Match.Match;
@@ -53,10 +54,13 @@ public sealed class FlowOrder : IComparer<DesiredFlow>
         return ReferenceEquals(x.Match, y.Match) ? 0 : CompareMatch(x.Match, y.Match);
     }
 
-    public static int CompareMatch(OfMatch x, OfMatch y)
+    public static int CompareMatch(OfMatch x, OfMatch y) => CompareEntries(x.Entries, y.Entries);
+
+    /// <summary><see cref="CompareMatch"/> of two matches' entries (in any order).</summary>
+    internal static int CompareEntries(ImmutableArray<OxmEntry> x, ImmutableArray<OxmEntry> y)
     {
-        var a = InEncodeOrder(x.Entries);
-        var b = InEncodeOrder(y.Entries);
+        var a = InEncodeOrder(x);
+        var b = InEncodeOrder(y);
         int n = Math.Min(a.Length, b.Length);
         for (int i = 0; i < n; i++)
         {
@@ -83,6 +87,109 @@ public sealed class FlowOrder : IComparer<DesiredFlow>
         }
 
         return a.Length.CompareTo(b.Length);
+    }
+
+    /// <summary>
+    /// A 128-bit prefix of this order for one bridge, so that sorting a bridge compares two integers and only
+    /// falls back to <see cref="CompareIgnoringOwner"/> when the prefixes are equal: <c>key(a) &lt; key(b)</c>
+    /// implies <c>a &lt; b</c>. It is the first 16 bytes (zero-padded) of a byte string whose lexicographic order
+    /// is the order of table, priority and match:
+    /// <code>
+    ///  +-------+-----------------+-------------------------- per match entry, in encode order --------------+
+    ///  | table | 0xffff-priority | EncodeOrder+1 | value (field length, big-endian) | has_mask | mask if any |
+    ///  |  1 B  |       2 B       |      1 B      |              n B                 |   1 B    |     n B     |
+    ///  +-------+-----------------+---------------+----------------------------------+----------+-------------+
+    /// </code>
+    /// An absent entry is 0x00, below every field byte (fewer entries sort first). Where the bytes cannot follow
+    /// the comparison (an encode order above 253, a value or mask wider than the field, an exact entry whose mask
+    /// is not all ones, a field wider than 16 bytes) the rest of the key is filled with the lowest or highest byte
+    /// that keeps the implication true, leaving the decision to the full comparison. The compiler's l2pop entries
+    /// (eth_dst + vlan_vid; arp + vlan_vid + arp_tpa) fit whole, so their sort is integer comparisons only.
+    /// </summary>
+    internal static UInt128 SortKey(byte tableId, ushort priority, ImmutableArray<OxmEntry> entries)
+    {
+        var key = new KeyBytes(stackalloc byte[16]);
+        key.Put(tableId);
+        key.Put((byte)((ushort.MaxValue - priority) >> 8));
+        key.Put((byte)(ushort.MaxValue - priority));
+        foreach (var entry in InEncodeOrder(entries))
+        {
+            if (key.IsFull)
+            {
+                break;
+            }
+
+            var field = entry.Field;
+            key.Put((byte)Math.Min(field.EncodeOrder + 1, byte.MaxValue));
+            if (field.EncodeOrder >= byte.MaxValue - 1 || field.Length is < 1 or > 16)
+            {
+                // The late fields share one byte, and a wide field's value has no fixed width here: whatever
+                // follows is left to the full comparison.
+                key.Fill(0);
+                break;
+            }
+
+            var ones = OxmEntry.AllOnes(field.Length);
+            if (entry.Value > ones)
+            {
+                // Above every value the field's bytes can hold, and so above every key with these leading bytes.
+                key.Fill(byte.MaxValue);
+                break;
+            }
+
+            key.PutValue(entry.Value, field.Length);
+            key.Put(entry.HasMask ? (byte)1 : (byte)0);
+            if (entry.HasMask)
+            {
+                if (entry.Mask > ones)
+                {
+                    key.Fill(byte.MaxValue);
+                    break;
+                }
+
+                key.PutValue(entry.Mask, field.Length);
+            }
+            else if (entry.Mask != ones)
+            {
+                // An exact entry normally carries the all-ones mask (MatchBuilder); another mask sorts below or above it.
+                key.Fill(entry.Mask < ones ? (byte)0 : byte.MaxValue);
+                break;
+            }
+        }
+
+        return key.Value;
+    }
+
+    private ref struct KeyBytes(Span<byte> bytes)
+    {
+        private readonly Span<byte> _bytes = bytes;
+        private int _length;
+
+        public readonly bool IsFull => _length == _bytes.Length;
+
+        public readonly UInt128 Value => BinaryPrimitives.ReadUInt128BigEndian(_bytes);
+
+        public void Put(byte value)
+        {
+            if (_length < _bytes.Length)
+            {
+                _bytes[_length++] = value;
+            }
+        }
+
+        public void PutValue(UInt128 value, int length)
+        {
+            for (int shift = (length - 1) * 8; shift >= 0 && _length < _bytes.Length; shift -= 8)
+            {
+                _bytes[_length++] = (byte)(value >> shift);
+            }
+        }
+
+        public void Fill(byte value)
+        {
+            _bytes[_length..].Fill(value);
+            _length = _bytes.Length;
+        }
     }
 
     // Matches are usually built in encode order already: sorting (and allocating) on every comparison made
