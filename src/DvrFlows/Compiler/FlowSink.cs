@@ -176,17 +176,52 @@ internal sealed class FlowSink
         }
     }
 
-    // A run of equal keys is usually a few flows (duplicates, or matches that differ beyond 16 bytes): insertion
-    // sort; a long one (many matches alike in their first 16 bytes) takes the library sort.
+    // A run of equal keys: two or three flows (a duplicate) are compared whole; a longer run (matches alike in
+    // their first 13 bytes, e.g. every "ARP reply to this host's DVR MAC" flow of br-int table 0) is sorted by the
+    // next 16 bytes of the key string first, and only what is still equal then by the full comparison.
     private static void SortRun(ReadOnlySpan<(DesiredFlow Flow, int Sequence)> flows, Span<int> run)
     {
-        if (run.Length > 16)
+        if (run.Length <= 3)
         {
-            var copy = flows.ToArray();
-            run.Sort((x, y) => InBuildOrder(copy, x, y));
+            InsertionSort(flows, run);
             return;
         }
 
+        var keyArray = ArrayPool<UInt128>.Shared.Rent(run.Length);
+        var keys = keyArray.AsSpan(0, run.Length);
+        for (int k = 0; k < run.Length; k++)
+        {
+            var flow = flows[run[k]].Flow;
+            keys[k] = FlowOrder.SortKey(flow.TableId, flow.Priority, flow.Match.Entries, skip: 16);
+        }
+
+        keys.Sort(run);
+        int i = 0;
+        while (i < keys.Length)
+        {
+            int j = i + 1;
+            while (j < keys.Length && keys[j] == keys[i])
+            {
+                j++;
+            }
+
+            if (j - i > 16)
+            {
+                LibrarySort(flows, run[i..j]);
+            }
+            else if (j - i > 1)
+            {
+                InsertionSort(flows, run[i..j]);
+            }
+
+            i = j;
+        }
+
+        ArrayPool<UInt128>.Shared.Return(keyArray);
+    }
+
+    private static void InsertionSort(ReadOnlySpan<(DesiredFlow Flow, int Sequence)> flows, Span<int> run)
+    {
         for (int i = 1; i < run.Length; i++)
         {
             int item = run[i];
@@ -198,6 +233,26 @@ internal sealed class FlowSink
             }
 
             run[at] = item;
+        }
+    }
+
+    // Many matches alike in 29 key bytes: only the full comparison tells them apart.
+    private static void LibrarySort(ReadOnlySpan<(DesiredFlow Flow, int Sequence)> flows, Span<int> run)
+    {
+        var members = new (DesiredFlow Flow, int Position)[run.Length];
+        for (int k = 0; k < run.Length; k++)
+        {
+            members[k] = (flows[run[k]].Flow, run[k]);
+        }
+
+        Array.Sort(members, (a, b) =>
+        {
+            int c = FlowOrder.CompareIgnoringOwner(a.Flow, b.Flow);
+            return c != 0 ? c : a.Position.CompareTo(b.Position);
+        });
+        for (int k = 0; k < run.Length; k++)
+        {
+            run[k] = members[k].Position;
         }
     }
 

@@ -105,10 +105,12 @@ public sealed class FlowOrder : IComparer<DesiredFlow>
     /// is not all ones, a field wider than 16 bytes) the rest of the key is filled with the lowest or highest byte
     /// that keeps the implication true, leaving the decision to the full comparison. The compiler's l2pop entries
     /// (eth_dst + vlan_vid; arp + vlan_vid + arp_tpa) fit whole, so their sort is integer comparisons only.
+    /// With <paramref name="skip"/> = 16 it is the next 16 bytes of the same string: the order of flows whose
+    /// first keys are equal, with the same implication.
     /// </summary>
-    internal static UInt128 SortKey(byte tableId, ushort priority, ImmutableArray<OxmEntry> entries)
+    internal static UInt128 SortKey(byte tableId, ushort priority, ImmutableArray<OxmEntry> entries, int skip = 0)
     {
-        var key = new KeyBytes(stackalloc byte[16]);
+        var key = new KeyBytes(stackalloc byte[16], skip);
         key.Put(tableId);
         key.Put((byte)((ushort.MaxValue - priority) >> 8));
         key.Put((byte)(ushort.MaxValue - priority));
@@ -160,9 +162,11 @@ public sealed class FlowOrder : IComparer<DesiredFlow>
         return key.Value;
     }
 
-    private ref struct KeyBytes(Span<byte> bytes)
+    /// <summary>A 16-byte window of the key string, starting <c>skip</c> bytes in; unwritten bytes are 0 (no more entries).</summary>
+    private ref struct KeyBytes(Span<byte> bytes, int skip)
     {
         private readonly Span<byte> _bytes = bytes;
+        private int _skip = skip;
         private int _length;
 
         public readonly bool IsFull => _length == _bytes.Length;
@@ -171,7 +175,11 @@ public sealed class FlowOrder : IComparer<DesiredFlow>
 
         public void Put(byte value)
         {
-            if (_length < _bytes.Length)
+            if (_skip > 0)
+            {
+                _skip--;
+            }
+            else if (_length < _bytes.Length)
             {
                 _bytes[_length++] = value;
             }
@@ -179,12 +187,13 @@ public sealed class FlowOrder : IComparer<DesiredFlow>
 
         public void PutValue(UInt128 value, int length)
         {
-            for (int shift = (length - 1) * 8; shift >= 0 && _length < _bytes.Length; shift -= 8)
+            for (int shift = (length - 1) * 8; shift >= 0 && !IsFull; shift -= 8)
             {
-                _bytes[_length++] = (byte)(value >> shift);
+                Put((byte)(value >> shift));
             }
         }
 
+        /// <summary>Every later byte of the string is <paramref name="value"/>.</summary>
         public void Fill(byte value)
         {
             _bytes[_length..].Fill(value);

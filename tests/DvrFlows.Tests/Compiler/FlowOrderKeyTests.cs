@@ -44,6 +44,12 @@ public class FlowOrderKeyTests
             {
                 int order = Reference(a, b);
                 int byKey = FlowOrder.SortKey(a.Table, a.Priority, a.Entries).CompareTo(FlowOrder.SortKey(b.Table, b.Priority, b.Entries));
+                if (byKey == 0)
+                {
+                    // Equal first keys: the next 16 bytes of the key string decide, under the same rule.
+                    byKey = FlowOrder.SortKey(a.Table, a.Priority, a.Entries, skip: 16).CompareTo(FlowOrder.SortKey(b.Table, b.Priority, b.Entries, skip: 16));
+                }
+
                 if (byKey != 0)
                 {
                     decidedByKey++;
@@ -122,18 +128,19 @@ public class FlowOrderKeyTests
         }
     }
 
-    [Test]
-    public void SortByKey_OrdersLongRunsOfEqualKeysByTheFullComparison()
+    [TestCase(0, TestName = "SortByKey_OrdersLongRunsOfEqualKeysByTheFullComparison(targets differ past 32 key bytes)")]
+    [TestCase(100, TestName = "SortByKey_OrdersLongRunsOfEqualKeysByTheFullComparison(targets differ in the second 16 key bytes)")]
+    public void SortByKey_OrdersLongRunsOfEqualKeysByTheFullComparison(int targetShift)
     {
         // Arrange: neighbour-advertisement targets of one port share their first 16 key bytes (in_port,
-        // eth_type, ip_proto, icmpv6_type), so only the full comparison orders them: a run longer than the
-        // insertion-sort limit, in reverse build order, with duplicates.
+        // eth_type, ip_proto), so the second 16 bytes (icmpv6_type, the target's first 12 bytes) or only the
+        // full comparison order them: a run longer than the insertion-sort limit, in reverse build order, with duplicates.
         var factory = new FlowFactory(BridgeKind.Integration, "br-int", 7);
         var flows = new List<(DesiredFlow Flow, int Sequence)>();
         for (int i = 60; i > 0; i--)
         {
             var match = MatchBuilder.Of(OxmEntry.Exact(OxmFields.InPort, 5), OxmEntry.Exact(OxmFields.EthType, 0x86dd), OxmEntry.Exact(OxmFields.IpProto, 58),
-                OxmEntry.Exact(OxmFields.Icmpv6Type, 136), OxmEntry.Exact(OxmFields.Ipv6NdTarget, (UInt128)(i % 25)));
+                OxmEntry.Exact(OxmFields.Icmpv6Type, 136), OxmEntry.Exact(OxmFields.Ipv6NdTarget, (UInt128)(i % 25) << targetShift));
             flows.Add((factory.Flow(BrIntTables.ArpSpoof, 2, match, Instr.Drop, FlowOwner.Port($"p{i}"), "test"), flows.Count));
         }
 
