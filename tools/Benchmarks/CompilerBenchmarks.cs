@@ -198,13 +198,14 @@ public static class CompileBench
         var clock = Stopwatch.StartNew();
         var fresh = topology with { };
         var seconds = new double[5];
-        int memo = 0;
+        int memo = 0, blocks = 0;
         int gc0 = GC.CollectionCount(0), gc1 = GC.CollectionCount(1), gc2 = GC.CollectionCount(2);
         for (int i = 0; i < fresh.Hosts.Length; i++)
         {
             var mark = clock.Elapsed.TotalSeconds;
             var plan = HostPlan.Create(fresh, fresh.Hosts[i].Name);
             memo = plan.Memo.Count;
+            blocks = plan.Memo.L2popBlockCount;
             seconds[0] += clock.Elapsed.TotalSeconds - mark;
             var sink = new FlowSink(maps[i]);
             mark = clock.Elapsed.TotalSeconds;
@@ -226,7 +227,7 @@ public static class CompileBench
         }
 
         Console.WriteLine($"phases (s): host plans {seconds[0]:0.000}, br-int builder {seconds[1]:0.000}, br-tun builder {seconds[2]:0.000}, " +
-            $"sink sort+dedupe {seconds[3]:0.000}, FromSorted checks {seconds[4]:0.000}; {memo} flows in the shared memo; GCs gen0/1/2 {GC.CollectionCount(0) - gc0}/{GC.CollectionCount(1) - gc1}/{GC.CollectionCount(2) - gc2}");
+            $"sink sort+dedupe {seconds[3]:0.000}, FromSorted checks {seconds[4]:0.000}; {memo} flows and {blocks} l2pop blocks in the shared memo; GCs gen0/1/2 {GC.CollectionCount(0) - gc0}/{GC.CollectionCount(1) - gc1}/{GC.CollectionCount(2) - gc2}");
     }
 
     public static int Run(string[] args)

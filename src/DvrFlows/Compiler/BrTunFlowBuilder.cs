@@ -63,7 +63,7 @@ internal sealed class BrTunFlowBuilder
     {
         if (_plan.LocalVlans.TryGetValue(port.Network, out int lv) && _plan.Index.GetNetwork(port.Network) is { Type: NetworkType.Vxlan } network)
         {
-            RemotePortIfPresent(port, network, lv, network.SegmentationId!.Value);
+            RemotePortIfPresent(port, network, lv, network.SegmentationId!.Value, null);
         }
     }
 
@@ -238,10 +238,61 @@ internal sealed class BrTunFlowBuilder
 
         // l2pop: every active port of the network on another host, except distributed router interfaces (they
         // exist on every host with the same MAC and IP, so they only make the host part of the flood list).
-        foreach (var port in _plan.PortsOnNetwork(network.Name))
+        var ports = _plan.PortsOnNetwork(network.Name);
+        if (!AddSharedL2pop(network, ports, lv, vni))
         {
-            RemotePortIfPresent(port, network, lv, vni);
+            foreach (var port in ports)
+            {
+                RemotePortIfPresent(port, network, lv, vni, null);
+            }
         }
+    }
+
+    /// <summary>
+    /// Adds the network's l2pop entries as one block shared with the hosts that reach the same port hosts
+    /// through the same tunnel ofports (<see cref="L2popBlocks"/>); built here, one port at a time as below, if
+    /// no host had it yet. False when a tunnel port is missing (its entries wait, which the per-port path
+    /// records) or the sink keeps only some owners.
+    /// </summary>
+    private bool AddSharedL2pop(Network network, ImmutableArray<Port> ports, int lv, ulong vni)
+    {
+        if (!_sink.CollectsAll)
+        {
+            return false;
+        }
+
+        var blocks = _plan.Memo.L2pop(network, ports);
+        var hosts = blocks.PortHosts;
+        Span<ulong> tunnels = hosts.Length <= 64 ? stackalloc ulong[hosts.Length] : new ulong[hosts.Length];
+        for (int i = 0; i < hosts.Length; i++)
+        {
+            if (hosts[i] == _plan.Host.Name || !TryTunnel(hosts[i], out var tunnel))
+            {
+                tunnels[i] = 0;
+            }
+            else if (tunnel.Found)
+            {
+                tunnels[i] = (1UL << 32) | tunnel.OfPort;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        if (blocks.Find(_f.BridgeName, lv, tunnels) is not { } block)
+        {
+            var flows = new List<DesiredFlow>();
+            foreach (var port in ports)
+            {
+                RemotePortIfPresent(port, network, lv, vni, flows);
+            }
+
+            block = blocks.Add(new L2popBlock(_f.BridgeName, lv, tunnels.ToArray(), [.. flows]));
+        }
+
+        _sink.AddRange(block.Flows);
+        return true;
     }
 
     private void FloodList(Network network, FlowOwner owner, int lv, ulong vni)
@@ -281,8 +332,11 @@ internal sealed class BrTunFlowBuilder
         }
     }
 
-    /// <summary>The l2pop entries of <paramref name="port"/> here, when it is an active port of the network on a tunnel peer.</summary>
-    private void RemotePortIfPresent(Port port, Network network, int lv, ulong vni)
+    /// <summary>
+    /// The l2pop entries of <paramref name="port"/> here, when it is an active port of the network on a tunnel
+    /// peer: into the sink, or into <paramref name="block"/> when one is being built.
+    /// </summary>
+    private void RemotePortIfPresent(Port port, Network network, int lv, ulong vni, List<DesiredFlow>? block)
     {
         if (port.Network != network.Name || port.Host is null || port.Host == _plan.Host.Name || !port.AdminStateUp
             || port.DeviceOwner == DeviceOwner.RouterInterfaceDistributed || !TryTunnel(port.Host, out var tunnel))
@@ -290,10 +344,10 @@ internal sealed class BrTunFlowBuilder
             return;
         }
 
-        RemotePort(port, network, lv, vni, tunnel);
+        RemotePort(port, network, lv, vni, tunnel, block);
     }
 
-    private void RemotePort(Port port, Network network, int lv, ulong vni, TunnelTo tunnelTo)
+    private void RemotePort(Port port, Network network, int lv, ulong vni, TunnelTo tunnelTo, List<DesiredFlow>? block)
     {
         string tunnelPort = tunnelTo.Name;
         uint tunnel = tunnelTo.OfPort;
@@ -313,7 +367,7 @@ internal sealed class BrTunFlowBuilder
                     Instr.Apply(PopVlan, SetTunnelId(vni), Output(tunnel)), owner, $"UCAST_TO_TUN: {port.Name} on {port.Host} via {tunnelPort}"));
             }
 
-            _sink.Add(unicast);
+            Emit(unicast, block);
         }
         else
         {
@@ -335,7 +389,19 @@ internal sealed class BrTunFlowBuilder
                     Instr.Apply(TunnelActions.ArpResponder(port.Mac, fixedIp.Ip)), owner, $"ARP_RESPONDER: {fixedIp.Ip} is at {port.Mac} ({port.Name}) on {network.Name}"));
             }
 
-            _sink.Add(responder);
+            Emit(responder, block);
+        }
+    }
+
+    private void Emit(DesiredFlow flow, List<DesiredFlow>? block)
+    {
+        if (block is null)
+        {
+            _sink.Add(flow);
+        }
+        else
+        {
+            block.Add(flow);
         }
     }
 

@@ -64,6 +64,9 @@ internal sealed class FlowSink
         }
     }
 
+    /// <summary>True without an owner filter: every flow is collected.</summary>
+    public bool CollectsAll => _only is null;
+
     /// <summary>True when flows of <paramref name="owner"/> are collected (always, without an owner filter).</summary>
     public bool Wants(FlowOwner owner) => _only is null || _only.Contains(owner);
 
@@ -85,6 +88,15 @@ internal sealed class FlowSink
         }
 
         _lastBuffer!.Add(flow, _sequence++);
+    }
+
+    /// <summary>Adds <paramref name="flows"/> in order, as that many <see cref="Add"/>s would.</summary>
+    public void AddRange(ImmutableArray<DesiredFlow> flows)
+    {
+        foreach (var flow in flows)
+        {
+            Add(flow);
+        }
     }
 
     /// <summary>Sorts and de-duplicates every bridge's flows (<see cref="FlowOrder"/>), once, when building is done.</summary>
