@@ -59,25 +59,28 @@ public sealed class FlowOrder : IComparer<DesiredFlow>
     /// <summary><see cref="CompareMatch"/> of two matches' entries (in any order).</summary>
     internal static int CompareEntries(ImmutableArray<OxmEntry> x, ImmutableArray<OxmEntry> y)
     {
-        var a = InEncodeOrder(x);
-        var b = InEncodeOrder(y);
+        // Spans and refs: an OxmEntry is 64 bytes, and the ImmutableArray indexer copies it on every read.
+        var a = InEncodeOrder(x).AsSpan();
+        var b = InEncodeOrder(y).AsSpan();
         int n = Math.Min(a.Length, b.Length);
         for (int i = 0; i < n; i++)
         {
-            int c = a[i].Field.EncodeOrder.CompareTo(b[i].Field.EncodeOrder);
+            ref readonly var p = ref a[i];
+            ref readonly var q = ref b[i];
+            int c = p.Field.EncodeOrder.CompareTo(q.Field.EncodeOrder);
             if (c == 0)
             {
-                c = a[i].Value.CompareTo(b[i].Value);
+                c = p.Value.CompareTo(q.Value);
             }
 
             if (c == 0)
             {
-                c = a[i].HasMask.CompareTo(b[i].HasMask);
+                c = p.HasMask.CompareTo(q.HasMask);
             }
 
             if (c == 0)
             {
-                c = a[i].Mask.CompareTo(b[i].Mask);
+                c = p.Mask.CompareTo(q.Mask);
             }
 
             if (c != 0)
@@ -114,7 +117,7 @@ public sealed class FlowOrder : IComparer<DesiredFlow>
         key.Put(tableId);
         key.Put((byte)((ushort.MaxValue - priority) >> 8));
         key.Put((byte)(ushort.MaxValue - priority));
-        foreach (var entry in InEncodeOrder(entries))
+        foreach (ref readonly var entry in InEncodeOrder(entries).AsSpan())
         {
             if (key.IsFull)
             {
@@ -205,9 +208,10 @@ public sealed class FlowOrder : IComparer<DesiredFlow>
     // ordering a 10,000-flow set dominate the compile time.
     private static ImmutableArray<OxmEntry> InEncodeOrder(ImmutableArray<OxmEntry> entries)
     {
-        for (int i = 1; i < entries.Length; i++)
+        var span = entries.AsSpan();
+        for (int i = 1; i < span.Length; i++)
         {
-            if (entries[i - 1].Field.EncodeOrder > entries[i].Field.EncodeOrder)
+            if (span[i - 1].Field.EncodeOrder > span[i].Field.EncodeOrder)
             {
                 return entries.Sort((p, q) => p.Field.EncodeOrder.CompareTo(q.Field.EncodeOrder));
             }
