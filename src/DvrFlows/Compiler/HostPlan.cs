@@ -168,21 +168,26 @@ public sealed class HostPlan
         }
 
         // Tunnel peers: hosts that have one of this host's vxlan networks (the index knows each network's hosts).
-        var peerNames = new HashSet<string>(StringComparer.Ordinal);
+        var positions = index.HostPositions;
+        var peerBits = new ulong[(positions.Count + 63) / 64];
         foreach (var network in Networks)
         {
             if (network.Type == NetworkType.Vxlan)
             {
-                peerNames.UnionWith(index.HostsWithNetwork(network.Name));
+                var bits = index.HostBitsWithNetwork(network.Name);
+                for (int i = 0; i < peerBits.Length; i++)
+                {
+                    peerBits[i] |= bits[i];
+                }
             }
         }
 
-        peerNames.Remove(Host.Name);
-        var peers = new List<(Host Host, string TunnelPort)>(peerNames.Count);
-        var tunnelPortByHost = new Dictionary<string, string>(peerNames.Count, StringComparer.Ordinal);
+        var peers = new List<(Host Host, string TunnelPort)>();
+        var tunnelPortByHost = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var host in topology.Hosts)
         {
-            if (peerNames.Contains(host.Name) && tunnelPortByHost.TryAdd(host.Name, TunnelPortTo(host)))
+            if (host.Name != Host.Name && positions.TryGetValue(host.Name, out int at) && (peerBits[at >> 6] & (1UL << at)) != 0
+                && tunnelPortByHost.TryAdd(host.Name, TunnelPortTo(host)))
             {
                 peers.Add((host, tunnelPortByHost[host.Name]));
             }
