@@ -90,13 +90,34 @@ internal sealed class FlowSink
         _lastBuffer!.Add(flow, _sequence++);
     }
 
-    /// <summary>Adds <paramref name="flows"/> in order, as that many <see cref="Add"/>s would.</summary>
+    /// <summary>Adds <paramref name="flows"/> (all of one bridge) in order, as that many <see cref="Add"/>s would.</summary>
     public void AddRange(ImmutableArray<DesiredFlow> flows)
+    {
+        if (_only is not null || flows.IsEmpty || !OneBridge(flows.AsSpan()))
+        {
+            foreach (var flow in flows)
+            {
+                Add(flow);
+            }
+
+            return;
+        }
+
+        Add(flows[0]);
+        _lastBuffer!.AddRange(flows.AsSpan()[1..], ref _sequence);
+    }
+
+    private static bool OneBridge(ReadOnlySpan<DesiredFlow> flows)
     {
         foreach (var flow in flows)
         {
-            Add(flow);
+            if (!ReferenceEquals(flow.BridgeName, flows[0].BridgeName))
+            {
+                return false;
+            }
         }
+
+        return true;
     }
 
     /// <summary>Sorts and de-duplicates every bridge's flows (<see cref="FlowOrder"/>), once, when building is done.</summary>
@@ -305,13 +326,35 @@ internal sealed class FlowSink
         {
             if (Count == _items.Length)
             {
-                var larger = ArrayPool<(DesiredFlow, int)>.Shared.Rent(Count * 2);
-                _items.AsSpan(0, Count).CopyTo(larger);
-                ArrayPool<(DesiredFlow, int)>.Shared.Return(_items, clearArray: true);
-                _items = larger;
+                Grow(Count + 1);
             }
 
             _items[Count++] = (flow, sequence);
+        }
+
+        /// <summary>Appends <paramref name="flows"/>, numbered from <paramref name="sequence"/> on (which it advances).</summary>
+        public void AddRange(ReadOnlySpan<DesiredFlow> flows, ref int sequence)
+        {
+            if (Count + flows.Length > _items.Length)
+            {
+                Grow(Count + flows.Length);
+            }
+
+            var into = _items.AsSpan(Count, flows.Length);
+            for (int i = 0; i < flows.Length; i++)
+            {
+                into[i] = (flows[i], sequence++);
+            }
+
+            Count += flows.Length;
+        }
+
+        private void Grow(int needed)
+        {
+            var larger = ArrayPool<(DesiredFlow, int)>.Shared.Rent(Math.Max(needed, Count * 2));
+            _items.AsSpan(0, Count).CopyTo(larger);
+            ArrayPool<(DesiredFlow, int)>.Shared.Return(_items, clearArray: true);
+            _items = larger;
         }
 
         public void Release()

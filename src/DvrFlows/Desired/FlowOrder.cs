@@ -59,30 +59,36 @@ public sealed class FlowOrder : IComparer<DesiredFlow>
     /// <summary><see cref="CompareMatch"/> of two matches' entries (in any order).</summary>
     internal static int CompareEntries(ImmutableArray<OxmEntry> x, ImmutableArray<OxmEntry> y)
     {
-        // Spans and refs: an OxmEntry is 64 bytes, and the ImmutableArray indexer copies it on every read.
-        var a = InEncodeOrder(x).AsSpan();
-        var b = InEncodeOrder(y).AsSpan();
+        // One pass over both matches (spans and refs: an OxmEntry is 64 bytes, and the ImmutableArray indexer
+        // copies it on every read): compare entry by entry while checking that both are in encode order, as
+        // matches nearly always are; otherwise compare sorted copies.
+        var a = x.AsSpan();
+        var b = y.AsSpan();
+        int n = Math.Max(a.Length, b.Length);
+        int result = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if ((i > 0 && i < a.Length && a[i - 1].Field.EncodeOrder > a[i].Field.EncodeOrder)
+                || (i > 0 && i < b.Length && b[i - 1].Field.EncodeOrder > b[i].Field.EncodeOrder))
+            {
+                return CompareInEncodeOrder(InEncodeOrder(x).AsSpan(), InEncodeOrder(y).AsSpan());
+            }
+
+            if (result == 0 && i < a.Length && i < b.Length)
+            {
+                result = CompareEntry(in a[i], in b[i]);
+            }
+        }
+
+        return result != 0 ? result : a.Length.CompareTo(b.Length);
+    }
+
+    private static int CompareInEncodeOrder(ReadOnlySpan<OxmEntry> a, ReadOnlySpan<OxmEntry> b)
+    {
         int n = Math.Min(a.Length, b.Length);
         for (int i = 0; i < n; i++)
         {
-            ref readonly var p = ref a[i];
-            ref readonly var q = ref b[i];
-            int c = p.Field.EncodeOrder.CompareTo(q.Field.EncodeOrder);
-            if (c == 0)
-            {
-                c = p.Value.CompareTo(q.Value);
-            }
-
-            if (c == 0)
-            {
-                c = p.HasMask.CompareTo(q.HasMask);
-            }
-
-            if (c == 0)
-            {
-                c = p.Mask.CompareTo(q.Mask);
-            }
-
+            int c = CompareEntry(in a[i], in b[i]);
             if (c != 0)
             {
                 return c;
@@ -90,6 +96,22 @@ public sealed class FlowOrder : IComparer<DesiredFlow>
         }
 
         return a.Length.CompareTo(b.Length);
+    }
+
+    private static int CompareEntry(in OxmEntry p, in OxmEntry q)
+    {
+        int c = p.Field.EncodeOrder.CompareTo(q.Field.EncodeOrder);
+        if (c == 0)
+        {
+            c = p.Value.CompareTo(q.Value);
+        }
+
+        if (c == 0)
+        {
+            c = p.HasMask.CompareTo(q.HasMask);
+        }
+
+        return c != 0 ? c : p.Mask.CompareTo(q.Mask);
     }
 
     /// <summary>
