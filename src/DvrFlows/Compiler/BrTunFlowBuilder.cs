@@ -17,6 +17,7 @@ internal sealed class BrTunFlowBuilder
     private readonly HostPlan _plan;
     private readonly FlowSink _sink;
     private Dictionary<string, TunnelTo>? _tunnels;
+    private List<DesiredFlow>? _blockFlows;
     private readonly FlowFactory _f;
     private readonly FlowOwner _base;
 
@@ -282,7 +283,8 @@ internal sealed class BrTunFlowBuilder
 
         if (blocks.Find(_f.BridgeName, lv, tunnels) is not { } block)
         {
-            var flows = new List<DesiredFlow>();
+            var flows = _blockFlows ??= new List<DesiredFlow>(64);
+            flows.Clear();
             foreach (var port in ports)
             {
                 RemotePortIfPresent(port, network, lv, vni, flows);

@@ -144,10 +144,11 @@ public sealed class HostPlan
             {
                 foreach (var port in index.RouterInterfaces(router.Name).Where(p => p.DeviceOwner == DeviceOwner.RouterInterfaceDistributed))
                 {
+                    var (ipv4, hasIpv6) = index.GatewayAddresses(port);
                     interfaces.Add(new HostedRouterInterface(port, index.GetNetwork(port.Network), LocalVlans[port.Network])
                     {
-                        Ipv4 = [.. port.FixedIps.Select(f => f.Ip).Where(ip => ip.AddressFamily == AddressFamily.InterNetwork)],
-                        HasIpv6 = port.FixedIps.Any(f => f.Ip.AddressFamily == AddressFamily.InterNetworkV6),
+                        Ipv4 = ipv4,
+                        HasIpv6 = hasIpv6,
                     });
                 }
             }
@@ -182,8 +183,8 @@ public sealed class HostPlan
             }
         }
 
-        var peers = new List<(Host Host, string TunnelPort)>();
-        var tunnelPortByHost = new Dictionary<string, string>(StringComparer.Ordinal);
+        var peers = new List<(Host Host, string TunnelPort)>(topology.Hosts.Length);
+        var tunnelPortByHost = new Dictionary<string, string>(topology.Hosts.Length, StringComparer.Ordinal);
         foreach (var host in topology.Hosts)
         {
             if (host.Name != Host.Name && positions.TryGetValue(host.Name, out int at) && (peerBits[at >> 6] & (1UL << at)) != 0

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Net;
+using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Dvr.DvrFlows.Topology;
 
@@ -88,6 +90,16 @@ internal sealed class TopologyIndex
     // with empty caches and never sees another index's hosts.
     private Dictionary<string, int>? _hostPositions;
     private readonly ConcurrentDictionary<string, ulong[]> _hostBitsByNetwork = new(StringComparer.Ordinal);
+
+    private readonly ConcurrentDictionary<Port, (ImmutableArray<IPAddress> Ipv4, bool HasIpv6)> _gatewayAddresses = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>
+    /// A router interface's IPv4 addresses and whether it has an IPv6 one, worked out once per port rather than
+    /// once per host the router lives on.
+    /// </summary>
+    public (ImmutableArray<IPAddress> Ipv4, bool HasIpv6) GatewayAddresses(Port port) => _gatewayAddresses.GetOrAdd(port, static p =>
+        ([.. p.FixedIps.Select(f => f.Ip).Where(ip => ip.AddressFamily == AddressFamily.InterNetwork)],
+         p.FixedIps.Any(f => f.Ip.AddressFamily == AddressFamily.InterNetworkV6)));
 
     /// <summary>Each host's bit in <see cref="HostBitsWithNetwork"/>: its position in <see cref="NetworksByHost"/> (name order).</summary>
     public IReadOnlyDictionary<string, int> HostPositions =>
