@@ -17,7 +17,13 @@ namespace Dvr.DvrFlows.Compiler;
 /// </summary>
 internal sealed class FlowMemo
 {
-    private readonly ConcurrentDictionary<MemoKey, DesiredFlow> _flows = new();
+    private readonly ConcurrentDictionary<MemoKey, DesiredFlow> _flows;
+
+    /// <param name="expectedFlows">
+    /// Room to start with: the memo fills up during one compile of all hosts, and growing a concurrent table
+    /// rehashes every entry each time (a large cloud stores ~5 flows per port).
+    /// </param>
+    public FlowMemo(int expectedFlows = 31) => _flows = new(Environment.ProcessorCount, Math.Max(expectedFlows, 31));
 
     public int Count => _flows.Count;
 

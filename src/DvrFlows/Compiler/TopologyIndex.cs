@@ -64,7 +64,7 @@ internal sealed class TopologyIndex
             .SelectMany(h => h.Value.Select(network => (Network: network, Host: h.Key)))
             .GroupBy(p => p.Network, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(p => p.Host).ToImmutableArray(), StringComparer.Ordinal);
-        Memo = new FlowMemo();
+        Memo = new FlowMemo(expectedFlows: 5 * topology.Ports.Length);
     }
 
     private TopologyIndex(TopologyIndex previous)
