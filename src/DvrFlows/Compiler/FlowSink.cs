@@ -190,36 +190,47 @@ internal sealed class FlowSink
             order[k] = k;
         }
 
+        SortThenRuns(flows, keys, order, firstKey: true);
+    }
+
+    // Sorts by the keys, then each run of equal keys: two or three flows (a duplicate) are compared whole; a
+    // longer run of first keys (matches alike in their first 13 bytes, e.g. every "ARP reply to this host's DVR
+    // MAC" flow of br-int table 0) is sorted by the next 16 bytes of the key string; a long run of those (alike
+    // in 29 bytes) takes the library sort with the full comparison.
+    private static void SortThenRuns(ReadOnlySpan<(DesiredFlow Flow, int Sequence)> flows, Span<UInt128> keys, Span<int> order, bool firstKey)
+    {
         keys.Sort(order);
-        int i = 0;
-        while (i < keys.Length)
+        for (int i = 0, j; i < keys.Length; i = j)
         {
-            int j = i + 1;
+            j = i + 1;
             while (j < keys.Length && keys[j] == keys[i])
             {
                 j++;
             }
 
-            if (j - i > 1)
+            var run = order[i..j];
+            if (run.Length <= 1)
             {
-                SortRun(flows, order[i..j]);
+                continue;
             }
 
-            i = j;
+            if (firstKey && run.Length > 3)
+            {
+                SortByNextKey(flows, run);
+            }
+            else if (run.Length > 16)
+            {
+                LibrarySort(flows, run);
+            }
+            else
+            {
+                InsertionSort(flows, run);
+            }
         }
     }
 
-    // A run of equal keys: two or three flows (a duplicate) are compared whole; a longer run (matches alike in
-    // their first 13 bytes, e.g. every "ARP reply to this host's DVR MAC" flow of br-int table 0) is sorted by the
-    // next 16 bytes of the key string first, and only what is still equal then by the full comparison.
-    private static void SortRun(ReadOnlySpan<(DesiredFlow Flow, int Sequence)> flows, Span<int> run)
+    private static void SortByNextKey(ReadOnlySpan<(DesiredFlow Flow, int Sequence)> flows, Span<int> run)
     {
-        if (run.Length <= 3)
-        {
-            InsertionSort(flows, run);
-            return;
-        }
-
         var keyArray = ArrayPool<UInt128>.Shared.Rent(run.Length);
         var keys = keyArray.AsSpan(0, run.Length);
         for (int k = 0; k < run.Length; k++)
@@ -228,28 +239,7 @@ internal sealed class FlowSink
             keys[k] = FlowOrder.SortKey(flow.TableId, flow.Priority, flow.Match.Entries, skip: 16);
         }
 
-        keys.Sort(run);
-        int i = 0;
-        while (i < keys.Length)
-        {
-            int j = i + 1;
-            while (j < keys.Length && keys[j] == keys[i])
-            {
-                j++;
-            }
-
-            if (j - i > 16)
-            {
-                LibrarySort(flows, run[i..j]);
-            }
-            else if (j - i > 1)
-            {
-                InsertionSort(flows, run[i..j]);
-            }
-
-            i = j;
-        }
-
+        SortThenRuns(flows, keys, run, firstKey: false);
         ArrayPool<UInt128>.Shared.Return(keyArray);
     }
 
