@@ -283,14 +283,29 @@ internal sealed class BrTunFlowBuilder
 
         if (blocks.Find(_f.BridgeName, lv, tunnels) is not { } block)
         {
+            // A port's entries depend only on the port, the local VLAN, the bridge and how its host is reached:
+            // where a stored block of this bridge and VLAN reaches that host the same way, its entries are taken
+            // from there instead of from the memo one by one.
+            var sibling = blocks.Sibling(_f.BridgeName, lv);
             var flows = _blockFlows ??= new List<DesiredFlow>(64);
             flows.Clear();
-            foreach (var port in ports)
+            var portStarts = new int[ports.Length + 1];
+            for (int k = 0; k < ports.Length; k++)
             {
-                RemotePortIfPresent(port, network, lv, vni, flows);
+                portStarts[k] = flows.Count;
+                int host = blocks.PortHostIndex[k];
+                if (sibling is not null && host >= 0 && sibling.Tunnels[host] == tunnels[host])
+                {
+                    flows.AddRange(sibling.Flows.AsSpan()[sibling.PortStarts[k]..sibling.PortStarts[k + 1]]);
+                }
+                else
+                {
+                    RemotePortIfPresent(ports[k], network, lv, vni, flows);
+                }
             }
 
-            block = blocks.Add(new L2popBlock(_f.BridgeName, lv, tunnels.ToArray(), [.. flows]));
+            portStarts[ports.Length] = flows.Count;
+            block = blocks.Add(new L2popBlock(_f.BridgeName, lv, tunnels.ToArray(), [.. flows], portStarts));
         }
 
         _sink.AddRange(block.Flows);

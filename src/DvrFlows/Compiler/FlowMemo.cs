@@ -67,15 +67,36 @@ internal sealed class L2popBlocks
     public L2popBlocks(ImmutableArray<Port> ports)
     {
         var hosts = new List<string>();
-        foreach (var port in ports)
+        var hostIndex = new int[ports.Length];
+        for (int k = 0; k < ports.Length; k++)
         {
-            if (port.Host is { } host && !hosts.Contains(host, StringComparer.Ordinal))
+            hostIndex[k] = ports[k].Host is { } host ? hosts.FindIndex(h => string.Equals(h, host, StringComparison.Ordinal)) : -1;
+            if (ports[k].Host is { } added && hostIndex[k] < 0)
             {
-                hosts.Add(host);
+                hostIndex[k] = hosts.Count;
+                hosts.Add(added);
             }
         }
 
         PortHosts = [.. hosts];
+        PortHostIndex = [.. hostIndex];
+    }
+
+    /// <summary>For each port (in the index's order), its host's position in <see cref="PortHosts"/>, or -1 for an unbound port.</summary>
+    public ImmutableArray<int> PortHostIndex { get; }
+
+    /// <summary>A stored block of this bridge and local VLAN (whatever its tunnels), or null.</summary>
+    public L2popBlock? Sibling(string bridgeName, int localVlan)
+    {
+        foreach (var block in Volatile.Read(ref _blocks))
+        {
+            if (block.LocalVlan == localVlan && string.Equals(block.BridgeName, bridgeName, StringComparison.Ordinal))
+            {
+                return block;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The hosts the network's ports are bound to, each once: what <see cref="L2popBlock.Tunnels"/> is indexed by.</summary>
@@ -115,9 +136,9 @@ internal sealed class L2popBlocks
 /// <summary>
 /// One l2pop block: <see cref="Tunnels"/>[i] says how the host reaches <see cref="L2popBlocks.PortHosts"/>[i]:
 /// 0 when it adds no entries for that host's ports (the host itself, or no tunnel to it), else
-/// 2^32 + the tunnel's ofport.
+/// 2^32 + the tunnel's ofport. The entries of port k are <see cref="Flows"/>[PortStarts[k]..PortStarts[k + 1]].
 /// </summary>
-internal sealed record L2popBlock(string BridgeName, int LocalVlan, ulong[] Tunnels, ImmutableArray<DesiredFlow> Flows);
+internal sealed record L2popBlock(string BridgeName, int LocalVlan, ulong[] Tunnels, ImmutableArray<DesiredFlow> Flows, int[] PortStarts);
 
 /// <summary>What a memoised flow is: <see cref="Entity"/> (compared by reference) and the host facts it depends on.</summary>
 internal readonly struct MemoKey : IEquatable<MemoKey>
