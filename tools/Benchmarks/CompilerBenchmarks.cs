@@ -213,13 +213,14 @@ public static class CompileBench
         var clock = Stopwatch.StartNew();
         var fresh = topology with { };
         var seconds = new double[5];
-        int memo = 0;
+        int memo = 0, blocks = 0;
         int gc0 = GC.CollectionCount(0), gc1 = GC.CollectionCount(1), gc2 = GC.CollectionCount(2);
         for (int i = 0; i < fresh.Hosts.Length; i++)
         {
             var mark = clock.Elapsed.TotalSeconds;
             var plan = HostPlan.Create(fresh, fresh.Hosts[i].Name);
             memo = plan.Memo.Count;
+            blocks = plan.Memo.L2popBlockCount;
             seconds[0] += clock.Elapsed.TotalSeconds - mark;
             var sink = new FlowSink(maps[i]);
             mark = clock.Elapsed.TotalSeconds;
@@ -241,7 +242,7 @@ public static class CompileBench
         }
 
         Console.WriteLine($"phases (s): host plans {seconds[0]:0.000}, br-int builder {seconds[1]:0.000}, br-tun builder {seconds[2]:0.000}, " +
-            $"sink sort+dedupe {seconds[3]:0.000}, FromSorted checks {seconds[4]:0.000}; {memo} flows in the shared memo; GCs gen0/1/2 {GC.CollectionCount(0) - gc0}/{GC.CollectionCount(1) - gc1}/{GC.CollectionCount(2) - gc2}");
+            $"sink sort+dedupe {seconds[3]:0.000}, FromSorted checks {seconds[4]:0.000}; {memo} flows and {blocks} l2pop blocks in the shared memo; GCs gen0/1/2 {GC.CollectionCount(0) - gc0}/{GC.CollectionCount(1) - gc1}/{GC.CollectionCount(2) - gc2}");
     }
 
     /// <summary>
@@ -370,6 +371,8 @@ public static class CompileBench
         {
             // A new Topology instance each round, so the per-topology index and shared-flow memo are built inside the timing.
             var fresh = topology with { };
+            var pauseBefore = GC.GetTotalPauseDuration();
+            int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
             long before = GC.GetTotalAllocatedBytes(precise: true);
             var cpu = process.TotalProcessorTime;
             process.Refresh();
@@ -382,7 +385,8 @@ public static class CompileBench
             allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
             best = Math.Min(best, elapsed);
             bestCpu = Math.Min(bestCpu, cpuSeconds);
-            Console.WriteLine($"round {round + 1}: compile all hosts {elapsed:0.000} s wall, {cpuSeconds:0.000} s CPU (all threads, GC included)");
+            Console.WriteLine($"round {round + 1}: compile all hosts {elapsed:0.000} s wall, {cpuSeconds:0.000} s CPU (all threads, GC included), " +
+                $"GC pauses {(GC.GetTotalPauseDuration() - pauseBefore).TotalSeconds:0.000} s (gen0/1/2 {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2})");
         }
 
         process.Refresh();

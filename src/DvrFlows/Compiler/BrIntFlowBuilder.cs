@@ -278,8 +278,9 @@ internal sealed class BrIntFlowBuilder
     /// <summary>0/10, 0/9, 24/2, 25/2: ARP/ND and source-MAC spoofing protection (ovs_neutron_agent.setup_arp_spoofing_protection).</summary>
     private void PortSecurity(Port port, FlowOwner owner)
     {
-        if (!_sink.TryPort(_f, port.Interface, owner, $"ARP_SPOOF/MAC_SPOOF: port security of {port.Name}", out uint vmp))
+        if (!_sink.TryOfPort(_f, port.Interface, out uint vmp))
         {
+            _sink.Wait(_f, port.Interface, owner, $"ARP_SPOOF/MAC_SPOOF: port security of {port.Name}");
             return;
         }
 
@@ -363,9 +364,9 @@ internal sealed class BrIntFlowBuilder
                 }
             }
 
-            string role = $"DVR_TO_SRC_MAC: routed frames for {port.Name} on {subnet.Name}";
-            if (!_sink.TryPort(_f, port.Interface, owner, role, out uint vmp))
+            if (!_sink.TryOfPort(_f, port.Interface, out uint vmp))
             {
+                _sink.Wait(_f, port.Interface, owner, $"DVR_TO_SRC_MAC: routed frames for {port.Name} on {subnet.Name}");
                 return;
             }
 

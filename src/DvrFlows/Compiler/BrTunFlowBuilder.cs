@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Dvr.DvrFlows.Desired;
 using Dvr.DvrFlows.Pipeline;
 using Dvr.DvrFlows.Topology;
@@ -16,6 +17,7 @@ internal sealed class BrTunFlowBuilder
     private readonly HostPlan _plan;
     private readonly FlowSink _sink;
     private Dictionary<string, TunnelTo>? _tunnels;
+    private List<DesiredFlow>? _blockFlows;
     private readonly FlowFactory _f;
     private readonly FlowOwner _base;
 
@@ -62,7 +64,7 @@ internal sealed class BrTunFlowBuilder
     {
         if (_plan.LocalVlans.TryGetValue(port.Network, out int lv) && _plan.Index.GetNetwork(port.Network) is { Type: NetworkType.Vxlan } network)
         {
-            RemotePortIfPresent(port, network, lv, network.SegmentationId!.Value);
+            RemotePortIfPresent(port, network, lv, network.SegmentationId!.Value, null);
         }
     }
 
@@ -237,22 +239,92 @@ internal sealed class BrTunFlowBuilder
 
         // l2pop: every active port of the network on another host, except distributed router interfaces (they
         // exist on every host with the same MAC and IP, so they only make the host part of the flood list).
-        foreach (var port in _plan.PortsOnNetwork(network.Name))
+        var ports = _plan.PortsOnNetwork(network.Name);
+        if (!AddSharedL2pop(network, ports, lv, vni))
         {
-            RemotePortIfPresent(port, network, lv, vni);
+            foreach (var port in ports)
+            {
+                RemotePortIfPresent(port, network, lv, vni, null);
+            }
         }
+    }
+
+    /// <summary>
+    /// Adds the network's l2pop entries as one block shared with the hosts that reach the same port hosts
+    /// through the same tunnel ofports (<see cref="L2popBlocks"/>); built here, one port at a time as below, if
+    /// no host had it yet. False when a tunnel port is missing (its entries wait, which the per-port path
+    /// records) or the sink keeps only some owners.
+    /// </summary>
+    private bool AddSharedL2pop(Network network, ImmutableArray<Port> ports, int lv, ulong vni)
+    {
+        if (!_sink.CollectsAll)
+        {
+            return false;
+        }
+
+        var blocks = _plan.Memo.L2pop(network, ports);
+        var hosts = blocks.PortHosts;
+        Span<ulong> tunnels = hosts.Length <= 64 ? stackalloc ulong[hosts.Length] : new ulong[hosts.Length];
+        for (int i = 0; i < hosts.Length; i++)
+        {
+            if (hosts[i] == _plan.Host.Name || !TryTunnel(hosts[i], out var tunnel))
+            {
+                tunnels[i] = 0;
+            }
+            else if (tunnel.Found)
+            {
+                tunnels[i] = (1UL << 32) | tunnel.OfPort;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        if (blocks.Find(_f.BridgeName, lv, tunnels) is not { } block)
+        {
+            // A port's entries depend only on the port, the local VLAN, the bridge and how its host is reached:
+            // where a stored block of this bridge and VLAN reaches that host the same way, its entries are taken
+            // from there instead of from the memo one by one.
+            var sibling = blocks.Sibling(_f.BridgeName, lv);
+            var flows = _blockFlows ??= new List<DesiredFlow>(64);
+            flows.Clear();
+            var portStarts = new int[ports.Length + 1];
+            for (int k = 0; k < ports.Length; k++)
+            {
+                portStarts[k] = flows.Count;
+                int host = blocks.PortHostIndex[k];
+                if (sibling is not null && host >= 0 && sibling.Tunnels[host] == tunnels[host])
+                {
+                    flows.AddRange(sibling.Flows.AsSpan()[sibling.PortStarts[k]..sibling.PortStarts[k + 1]]);
+                }
+                else
+                {
+                    RemotePortIfPresent(ports[k], network, lv, vni, flows);
+                }
+            }
+
+            portStarts[ports.Length] = flows.Count;
+            block = blocks.Add(new L2popBlock(_f.BridgeName, lv, tunnels.ToArray(), [.. flows], portStarts));
+        }
+
+        _sink.AddRange(block.Flows);
+        return true;
     }
 
     private void FloodList(Network network, FlowOwner owner, int lv, ulong vni)
     {
-        var floodPorts = new List<uint>();
-        foreach (string peer in _plan.HostsWithNetwork(network.Name))
+        var hosts = _plan.HostsWithNetwork(network.Name);
+        // A network is on a few dozen hosts: the ports fit on the stack, the actions go straight into their one array.
+        Span<uint> floodPorts = hosts.Length <= 256 ? stackalloc uint[hosts.Length] : new uint[hosts.Length];
+        int count = 0;
+        foreach (string peer in hosts)
         {
             if (TryTunnel(peer, out var tunnel))
             {
                 if (tunnel.Found)
                 {
-                    floodPorts.Add(tunnel.OfPort);
+                    floodPorts[count++] = tunnel.OfPort;
                 }
                 else
                 {
@@ -261,23 +333,27 @@ internal sealed class BrTunFlowBuilder
             }
         }
 
-        if (floodPorts.Count > 0)
+        if (count > 0)
         {
+            floodPorts = floodPorts[..count];
             floodPorts.Sort();
-            var actions = new OfpAction[floodPorts.Count + 2];
-            actions[0] = PopVlan;
-            actions[1] = SetTunnelId(vni);
-            for (int i = 0; i < floodPorts.Count; i++)
+            var actions = ImmutableArray.CreateBuilder<OfpAction>(count + 2);
+            actions.Add(PopVlan);
+            actions.Add(SetTunnelId(vni));
+            foreach (uint port in floodPorts)
             {
-                actions[i + 2] = Output(floodPorts[i]);
+                actions.Add(Output(port));
             }
 
-            Add(T.FloodToTun, P.Flood, MatchBuilder.Of(VlanIs(lv)), Instr.Apply(actions), owner, $"FLOOD_TO_TUN: flood {network.Name} to its tunnels");
+            Add(T.FloodToTun, P.Flood, MatchBuilder.Of(VlanIs(lv)), Instr.Apply(actions.MoveToImmutable()), owner, $"FLOOD_TO_TUN: flood {network.Name} to its tunnels");
         }
     }
 
-    /// <summary>The l2pop entries of <paramref name="port"/> here, when it is an active port of the network on a tunnel peer.</summary>
-    private void RemotePortIfPresent(Port port, Network network, int lv, ulong vni)
+    /// <summary>
+    /// The l2pop entries of <paramref name="port"/> here, when it is an active port of the network on a tunnel
+    /// peer: into the sink, or into <paramref name="block"/> when one is being built.
+    /// </summary>
+    private void RemotePortIfPresent(Port port, Network network, int lv, ulong vni, List<DesiredFlow>? block)
     {
         if (port.Network != network.Name || port.Host is null || port.Host == _plan.Host.Name || !port.AdminStateUp
             || port.DeviceOwner == DeviceOwner.RouterInterfaceDistributed || !TryTunnel(port.Host, out var tunnel))
@@ -285,10 +361,10 @@ internal sealed class BrTunFlowBuilder
             return;
         }
 
-        RemotePort(port, network, lv, vni, tunnel);
+        RemotePort(port, network, lv, vni, tunnel, block);
     }
 
-    private void RemotePort(Port port, Network network, int lv, ulong vni, TunnelTo tunnelTo)
+    private void RemotePort(Port port, Network network, int lv, ulong vni, TunnelTo tunnelTo, List<DesiredFlow>? block)
     {
         string tunnelPort = tunnelTo.Name;
         uint tunnel = tunnelTo.OfPort;
@@ -308,7 +384,7 @@ internal sealed class BrTunFlowBuilder
                     Instr.Apply(PopVlan, SetTunnelId(vni), Output(tunnel)), owner, $"UCAST_TO_TUN: {port.Name} on {port.Host} via {tunnelPort}"));
             }
 
-            _sink.Add(unicast);
+            Emit(unicast, block);
         }
         else
         {
@@ -327,10 +403,22 @@ internal sealed class BrTunFlowBuilder
             if (!memo.TryGet(key, out var responder))
             {
                 responder = memo.Add(key, _f.Flow(T.ArpResponder, P.ArpResponderEntry, Match().Arp().VlanVid((ushort)lv).ArpTpa(fixedIp.Ip).Build(),
-                    Instr.Apply([.. TunnelActions.ArpResponder(port.Mac, fixedIp.Ip)]), owner, $"ARP_RESPONDER: {fixedIp.Ip} is at {port.Mac} ({port.Name}) on {network.Name}"));
+                    Instr.Apply(TunnelActions.ArpResponder(port.Mac, fixedIp.Ip)), owner, $"ARP_RESPONDER: {fixedIp.Ip} is at {port.Mac} ({port.Name}) on {network.Name}"));
             }
 
-            _sink.Add(responder);
+            Emit(responder, block);
+        }
+    }
+
+    private void Emit(DesiredFlow flow, List<DesiredFlow>? block)
+    {
+        if (block is null)
+        {
+            _sink.Add(flow);
+        }
+        else
+        {
+            block.Add(flow);
         }
     }
 

@@ -82,13 +82,14 @@ internal static class FlowHelpers
 
     private static readonly OutputAction?[] OutputByPort = new OutputAction?[4096];
 
-    public static OutputAction Normal => new(OfpPort.Normal);
+    // Actions are immutable records: one object each, not one per flow (pop_vlan is in every l2pop and delivery flow).
+    public static OutputAction Normal { get; } = new(OfpPort.Normal);
 
-    public static OutputAction InPort => new(OfpPort.InPort);
+    public static OutputAction InPort { get; } = new(OfpPort.InPort);
 
-    public static PushVlanAction PushVlan => new(EtherTypeVlan);
+    public static PushVlanAction PushVlan { get; } = new(EtherTypeVlan);
 
-    public static PopVlanAction PopVlan => new();
+    public static PopVlanAction PopVlan { get; } = new();
 
     public static bool IsIpv4(IPAddress address) => address.AddressFamily == AddressFamily.InterNetwork;
 

@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.Collections.Immutable;
-using System.Runtime.InteropServices;
 using Dvr.DvrFlows.Desired;
-using Dvr.OpenFlow.Match;
 
 namespace Dvr.DvrFlows.Compiler;
 
@@ -18,12 +16,12 @@ internal sealed class FlowSink
 {
     private readonly IPortMap _ports;
     private readonly IReadOnlySet<FlowOwner>? _only;
-    // Flows with their build sequence; the sort keys are computed in Finish into a pooled array, so a 10,000-flow
-    // bridge costs 16 bytes per flow while building instead of a growing list of 64-byte keys.
-    private readonly Dictionary<string, List<(DesiredFlow Flow, int Sequence)>> _byBridge = new(StringComparer.Ordinal);
+    // Flows with their build sequence, in pooled arrays: a 5,000-flow bridge grown in a List took 4 arrays of up
+    // to 128 KiB per host (large-object heap, which made the compile of all hosts run gen2 collections).
+    private readonly Dictionary<string, BridgeBuffer> _byBridge = new(StringComparer.Ordinal);
     private readonly List<WaitingFlow> _waiting = [];
     private string? _lastBridge;
-    private List<(DesiredFlow Flow, int Sequence)>? _lastList;
+    private BridgeBuffer? _lastBuffer;
     private int _sequence;
 
     public FlowSink(IPortMap ports, IReadOnlySet<FlowOwner>? only = null)
@@ -66,6 +64,9 @@ internal sealed class FlowSink
         }
     }
 
+    /// <summary>True without an owner filter: every flow is collected.</summary>
+    public bool CollectsAll => _only is null;
+
     /// <summary>True when flows of <paramref name="owner"/> are collected (always, without an owner filter).</summary>
     public bool Wants(FlowOwner owner) => _only is null || _only.Contains(owner);
 
@@ -78,15 +79,45 @@ internal sealed class FlowSink
 
         if (!ReferenceEquals(flow.BridgeName, _lastBridge))
         {
-            if (!_byBridge.TryGetValue(flow.BridgeName, out _lastList))
+            if (!_byBridge.TryGetValue(flow.BridgeName, out _lastBuffer))
             {
-                _byBridge[flow.BridgeName] = _lastList = new List<(DesiredFlow, int)>(_only is null ? 1024 : 8);
+                _byBridge[flow.BridgeName] = _lastBuffer = new BridgeBuffer(_only is null ? 1024 : 16);
             }
 
             _lastBridge = flow.BridgeName;
         }
 
-        _lastList!.Add((flow, _sequence++));
+        _lastBuffer!.Add(flow, _sequence++);
+    }
+
+    /// <summary>Adds <paramref name="flows"/> (all of one bridge) in order, as that many <see cref="Add"/>s would.</summary>
+    public void AddRange(ImmutableArray<DesiredFlow> flows)
+    {
+        if (_only is not null || flows.IsEmpty || !OneBridge(flows.AsSpan()))
+        {
+            foreach (var flow in flows)
+            {
+                Add(flow);
+            }
+
+            return;
+        }
+
+        Add(flows[0]);
+        _lastBuffer!.AddRange(flows.AsSpan()[1..], ref _sequence);
+    }
+
+    private static bool OneBridge(ReadOnlySpan<DesiredFlow> flows)
+    {
+        foreach (var flow in flows)
+        {
+            if (!ReferenceEquals(flow.BridgeName, flows[0].BridgeName))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Sorts and de-duplicates every bridge's flows (<see cref="FlowOrder"/>), once, when building is done.</summary>
@@ -95,30 +126,29 @@ internal sealed class FlowSink
         var flows = new Dictionary<string, ImmutableArray<DesiredFlow>>(StringComparer.Ordinal);
         var conflicts = new List<(FlowConflict Conflict, int Sequence)>();
         bool sharedKeys = false;
-        foreach (var (bridge, list) in _byBridge)
+        foreach (var (bridge, buffer) in _byBridge)
         {
-            var pooled = ArrayPool<Built>.Shared.Rent(list.Count);
-            var span = pooled.AsSpan(0, list.Count);
-            var added = CollectionsMarshal.AsSpan(list);
-            for (int k = 0; k < added.Length; k++)
-            {
-                span[k] = Built.Of(added[k].Flow, added[k].Sequence);
-            }
+            var added = buffer.Items;
+            int count = added.Length;
+            var keyArray = ArrayPool<UInt128>.Shared.Rent(count);
+            var orderArray = ArrayPool<int>.Shared.Rent(count);
+            var keys = keyArray.AsSpan(0, count);
+            var order = orderArray.AsSpan(0, count);
+            SortByKey(added, keys, order);
 
-            span.Sort(default(BuildOrder));
-            var kept = ImmutableArray.CreateBuilder<DesiredFlow>(span.Length);
+            var kept = ImmutableArray.CreateBuilder<DesiredFlow>(count);
             int i = 0;
-            while (i < span.Length)
+            while (i < count)
             {
-                var first = span[i].Flow;
+                var first = added[order[i]].Flow;
                 kept.Add(first);
                 int j = i + 1;
-                while (j < span.Length && span[i].MaySameKey(span[j]) && FlowOrder.CompareIgnoringOwner(first, span[j].Flow) == 0)
+                while (j < count && keys[j] == keys[i] && FlowOrder.CompareIgnoringOwner(first, added[order[j]].Flow) == 0)
                 {
-                    var dropped = span[j].Flow;
+                    var (dropped, sequence) = added[order[j]];
                     if (!first.SameOnSwitch(dropped))
                     {
-                        conflicts.Add((new FlowConflict(first, dropped), span[j].Sequence));
+                        conflicts.Add((new FlowConflict(first, dropped), sequence));
                     }
                     else if (dropped.Owner != first.Owner)
                     {
@@ -131,14 +161,129 @@ internal sealed class FlowSink
                 i = j;
             }
 
-            ArrayPool<Built>.Shared.Return(pooled, clearArray: true);
+            ArrayPool<UInt128>.Shared.Return(keyArray);
+            ArrayPool<int>.Shared.Return(orderArray);
+            buffer.Release();
             flows[bridge] = kept.Count == kept.Capacity ? kept.MoveToImmutable() : kept.ToImmutable();
         }
 
+        _byBridge.Clear();
+        _lastBridge = null;
+        _lastBuffer = null;
         conflicts.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
         var waiting = _waiting.Distinct().ToList();
         waiting.Sort(WaitingOrder);
         return new SinkResult(flows, [.. waiting], [.. conflicts.Select(c => c.Conflict)], sharedKeys || conflicts.Count > 0);
+    }
+
+    /// <summary>
+    /// Puts into <paramref name="order"/> the positions of <paramref name="flows"/> in <see cref="FlowOrder"/>
+    /// (bridge aside), flows with one key in build order, and into <paramref name="keys"/> their
+    /// <see cref="DesiredFlow.OrderKey"/>s in that order. The integer keys decide almost every comparison;
+    /// each run of equal keys is then put in order by the full comparison (equal keys imply nothing).
+    /// </summary>
+    internal static void SortByKey(ReadOnlySpan<(DesiredFlow Flow, int Sequence)> flows, Span<UInt128> keys, Span<int> order)
+    {
+        for (int k = 0; k < flows.Length; k++)
+        {
+            keys[k] = flows[k].Flow.OrderKey;
+            order[k] = k;
+        }
+
+        SortThenRuns(flows, keys, order, firstKey: true);
+    }
+
+    // Sorts by the keys, then each run of equal keys: two or three flows (a duplicate) are compared whole; a
+    // longer run of first keys (matches alike in their first 13 bytes, e.g. every "ARP reply to this host's DVR
+    // MAC" flow of br-int table 0) is sorted by the next 16 bytes of the key string; a long run of those (alike
+    // in 29 bytes) takes the library sort with the full comparison.
+    private static void SortThenRuns(ReadOnlySpan<(DesiredFlow Flow, int Sequence)> flows, Span<UInt128> keys, Span<int> order, bool firstKey)
+    {
+        keys.Sort(order);
+        for (int i = 0, j; i < keys.Length; i = j)
+        {
+            j = i + 1;
+            while (j < keys.Length && keys[j] == keys[i])
+            {
+                j++;
+            }
+
+            var run = order[i..j];
+            if (run.Length <= 1)
+            {
+                continue;
+            }
+
+            if (firstKey && run.Length > 3)
+            {
+                SortByNextKey(flows, run);
+            }
+            else if (run.Length > 16)
+            {
+                LibrarySort(flows, run);
+            }
+            else
+            {
+                InsertionSort(flows, run);
+            }
+        }
+    }
+
+    private static void SortByNextKey(ReadOnlySpan<(DesiredFlow Flow, int Sequence)> flows, Span<int> run)
+    {
+        var keyArray = ArrayPool<UInt128>.Shared.Rent(run.Length);
+        var keys = keyArray.AsSpan(0, run.Length);
+        for (int k = 0; k < run.Length; k++)
+        {
+            var flow = flows[run[k]].Flow;
+            keys[k] = FlowOrder.SortKey(flow.TableId, flow.Priority, flow.Match.Entries, skip: 16);
+        }
+
+        SortThenRuns(flows, keys, run, firstKey: false);
+        ArrayPool<UInt128>.Shared.Return(keyArray);
+    }
+
+    private static void InsertionSort(ReadOnlySpan<(DesiredFlow Flow, int Sequence)> flows, Span<int> run)
+    {
+        for (int i = 1; i < run.Length; i++)
+        {
+            int item = run[i];
+            int at = i;
+            while (at > 0 && InBuildOrder(flows, run[at - 1], item) > 0)
+            {
+                run[at] = run[at - 1];
+                at--;
+            }
+
+            run[at] = item;
+        }
+    }
+
+    // Many matches alike in 29 key bytes: only the full comparison tells them apart.
+    private static void LibrarySort(ReadOnlySpan<(DesiredFlow Flow, int Sequence)> flows, Span<int> run)
+    {
+        var members = new (DesiredFlow Flow, int Position)[run.Length];
+        for (int k = 0; k < run.Length; k++)
+        {
+            members[k] = (flows[run[k]].Flow, run[k]);
+        }
+
+        Array.Sort(members, (a, b) =>
+        {
+            int c = FlowOrder.CompareIgnoringOwner(a.Flow, b.Flow);
+            return c != 0 ? c : a.Position.CompareTo(b.Position);
+        });
+        for (int k = 0; k < run.Length; k++)
+        {
+            run[k] = members[k].Position;
+        }
+    }
+
+    // Canonical order, and among flows with one key the first built first (it is the one kept).
+    private static int InBuildOrder(ReadOnlySpan<(DesiredFlow Flow, int Sequence)> flows, int x, int y)
+    {
+        int c = FlowOrder.CompareIgnoringOwner(flows[x].Flow, flows[y].Flow);
+        return c != 0 ? c : x.CompareTo(y);
     }
 
     /// <summary>The order of <see cref="CompiledHost.Waiting"/>: bridge, owner, missing interface, role.</summary>
@@ -158,104 +303,55 @@ internal sealed class FlowSink
         return c != 0 ? c : string.CompareOrdinal(a.Role, b.Role);
     }
 
-    /// <summary>
-    /// A flow with its build sequence and a prefix of its <see cref="FlowOrder"/> key computed once: table,
-    /// priority (descending), the first match entry's field and value, whether it is masked, and the second
-    /// entry's field and value (<see cref="Mid"/> = that field + 1, or 0 without one); most comparisons of a 10,000-flow bridge are decided there (ARP_RESPONDER and
-    /// port-security flows share their first entry, eth_type or in_port). Ties fall through to the full
-    /// comparison, so the order is exactly <see cref="FlowOrder"/>'s: an absent entry gets field 0, below every
-    /// real field, as fewer entries sort first; after a masked first entry the masks decide before the second
-    /// entry, so the second entry is left out of the prefix (ties there take the full comparison).
-    /// </summary>
-    private readonly record struct Built(DesiredFlow Flow, int Sequence, ulong Head, ulong Mid, UInt128 FirstValue, UInt128 SecondValue)
+    /// <summary>One bridge's flows in build order, in an array from <see cref="ArrayPool{T}.Shared"/> (returned by <see cref="Release"/>).</summary>
+    private sealed class BridgeBuffer(int capacity)
     {
-        /// <summary><see cref="Mid"/> of a masked first entry: above every unmasked one (FlowOrder puts HasMask false first).</summary>
-        private const ulong MaskedFirst = 1UL << 41;
+        private (DesiredFlow Flow, int Sequence)[] _items = ArrayPool<(DesiredFlow, int)>.Shared.Rent(capacity);
 
-        public static Built Of(DesiredFlow flow, int sequence)
+        public int Count { get; private set; }
+
+        public ReadOnlySpan<(DesiredFlow Flow, int Sequence)> Items => _items.AsSpan(0, Count);
+
+        public void Add(DesiredFlow flow, int sequence)
         {
-            var entries = flow.Match.Entries;
-            ulong head = ((ulong)flow.TableId << 56) | ((ulong)(ushort.MaxValue - flow.Priority) << 40);
-            ulong mid = 0;
-            UInt128 first = 0, second = 0;
-            if (!entries.IsEmpty)
+            if (Count == _items.Length)
             {
-                int firstAt = 0;
-                for (int i = 1; i < entries.Length; i++)
-                {
-                    if (entries[i].Field.EncodeOrder < entries[firstAt].Field.EncodeOrder)
-                    {
-                        firstAt = i;
-                    }
-                }
-
-                var entry = entries[firstAt];
-                head |= (uint)entry.Field.EncodeOrder + 1UL;
-                first = entry.Value;
-                if (entry.HasMask)
-                {
-                    mid = MaskedFirst;
-                }
-                else if (entry.Mask != OxmEntry.AllOnes(entry.Field.Length))
-                {
-                    // Not made by MatchBuilder (it always gives exact entries the field's all-ones mask): this
-                    // mask decides against every all-ones one, before any second entry.
-                    mid = entry.Mask < OxmEntry.AllOnes(entry.Field.Length) ? 0 : MaskedFirst - 1;
-                }
-                else
-                {
-                    int secondAt = -1;
-                    for (int i = 0; i < entries.Length; i++)
-                    {
-                        if (i != firstAt && (secondAt < 0 || entries[i].Field.EncodeOrder < entries[secondAt].Field.EncodeOrder))
-                        {
-                            secondAt = i;
-                        }
-                    }
-
-                    if (secondAt >= 0)
-                    {
-                        mid = (uint)entries[secondAt].Field.EncodeOrder + 1UL;
-                        second = entries[secondAt].Value;
-                    }
-                }
+                Grow(Count + 1);
             }
 
-            return new Built(flow, sequence, head, mid, first, second);
+            _items[Count++] = (flow, sequence);
         }
 
-        /// <summary>False when the prefixes already tell the two flows apart (their keys differ).</summary>
-        public bool MaySameKey(in Built other) =>
-            Head == other.Head && Mid == other.Mid && FirstValue == other.FirstValue && SecondValue == other.SecondValue;
-    }
-
-    // Canonical order, and among flows with one key the first built first (it is the one kept).
-    private readonly struct BuildOrder : IComparer<Built>
-    {
-        public int Compare(Built x, Built y)
+        /// <summary>Appends <paramref name="flows"/>, numbered from <paramref name="sequence"/> on (which it advances).</summary>
+        public void AddRange(ReadOnlySpan<DesiredFlow> flows, ref int sequence)
         {
-            int c = x.Head.CompareTo(y.Head);
-            if (c == 0)
+            if (Count + flows.Length > _items.Length)
             {
-                c = x.FirstValue.CompareTo(y.FirstValue);
+                Grow(Count + flows.Length);
             }
 
-            if (c == 0)
+            var into = _items.AsSpan(Count, flows.Length);
+            for (int i = 0; i < flows.Length; i++)
             {
-                c = x.Mid.CompareTo(y.Mid);
+                into[i] = (flows[i], sequence++);
             }
 
-            if (c == 0)
-            {
-                c = x.SecondValue.CompareTo(y.SecondValue);
-            }
+            Count += flows.Length;
+        }
 
-            if (c == 0)
-            {
-                c = FlowOrder.CompareIgnoringOwner(x.Flow, y.Flow);
-            }
+        private void Grow(int needed)
+        {
+            var larger = ArrayPool<(DesiredFlow, int)>.Shared.Rent(Math.Max(needed, Count * 2));
+            _items.AsSpan(0, Count).CopyTo(larger);
+            ArrayPool<(DesiredFlow, int)>.Shared.Return(_items, clearArray: true);
+            _items = larger;
+        }
 
-            return c != 0 ? c : x.Sequence.CompareTo(y.Sequence);
+        public void Release()
+        {
+            ArrayPool<(DesiredFlow, int)>.Shared.Return(_items, clearArray: true);
+            _items = [];
+            Count = 0;
         }
     }
 }

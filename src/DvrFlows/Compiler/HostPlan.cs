@@ -144,10 +144,11 @@ public sealed class HostPlan
             {
                 foreach (var port in index.RouterInterfaces(router.Name).Where(p => p.DeviceOwner == DeviceOwner.RouterInterfaceDistributed))
                 {
+                    var (ipv4, hasIpv6) = index.GatewayAddresses(port);
                     interfaces.Add(new HostedRouterInterface(port, index.GetNetwork(port.Network), LocalVlans[port.Network])
                     {
-                        Ipv4 = [.. port.FixedIps.Select(f => f.Ip).Where(ip => ip.AddressFamily == AddressFamily.InterNetwork)],
-                        HasIpv6 = port.FixedIps.Any(f => f.Ip.AddressFamily == AddressFamily.InterNetworkV6),
+                        Ipv4 = ipv4,
+                        HasIpv6 = hasIpv6,
                     });
                 }
             }
@@ -168,21 +169,26 @@ public sealed class HostPlan
         }
 
         // Tunnel peers: hosts that have one of this host's vxlan networks (the index knows each network's hosts).
-        var peerNames = new HashSet<string>(StringComparer.Ordinal);
+        var positions = index.HostPositions;
+        var peerBits = new ulong[(positions.Count + 63) / 64];
         foreach (var network in Networks)
         {
             if (network.Type == NetworkType.Vxlan)
             {
-                peerNames.UnionWith(index.HostsWithNetwork(network.Name));
+                var bits = index.HostBitsWithNetwork(network.Name);
+                for (int i = 0; i < peerBits.Length; i++)
+                {
+                    peerBits[i] |= bits[i];
+                }
             }
         }
 
-        peerNames.Remove(Host.Name);
-        var peers = new List<(Host Host, string TunnelPort)>(peerNames.Count);
-        var tunnelPortByHost = new Dictionary<string, string>(peerNames.Count, StringComparer.Ordinal);
+        var peers = new List<(Host Host, string TunnelPort)>(topology.Hosts.Length);
+        var tunnelPortByHost = new Dictionary<string, string>(topology.Hosts.Length, StringComparer.Ordinal);
         foreach (var host in topology.Hosts)
         {
-            if (peerNames.Contains(host.Name) && tunnelPortByHost.TryAdd(host.Name, TunnelPortTo(host)))
+            if (host.Name != Host.Name && positions.TryGetValue(host.Name, out int at) && (peerBits[at >> 6] & (1UL << at)) != 0
+                && tunnelPortByHost.TryAdd(host.Name, TunnelPortTo(host)))
             {
                 peers.Add((host, tunnelPortByHost[host.Name]));
             }

@@ -29,6 +29,13 @@ public sealed record DesiredFlow(
 {
     public FlowKey Key => new(BridgeName, TableId, Priority, Match);
 
+    /// <summary>
+    /// <see cref="FlowOrder.SortKey"/> of this flow, computed once: a flow shared by many hosts (FlowMemo) is
+    /// sorted once per host, and a bridge's sort then mostly compares these integers. A function of table,
+    /// priority and match, so it never makes two equal flows differ.
+    /// </summary>
+    internal UInt128 OrderKey { get; } = FlowOrder.SortKey(TableId, Priority, Match.Entries);
+
     public TableSpec Table => PipelineSpec.For(Bridge)[TableId];
 
     /// <summary>

@@ -84,19 +84,72 @@ public sealed class DesiredFlowSet : IEquatable<DesiredFlowSet>
     /// <exception cref="InvalidOperationException">Two flows share a key.</exception>
     public static DesiredFlowSet FromSorted(BridgeKind bridge, string bridgeName, ImmutableArray<DesiredFlow> sorted)
     {
+        // One pass, one comparison per neighbour pair: the order, the bridge and the runs of equal keys (where
+        // duplicates would sit) at once. Errors are reported as the separate passes did: an order error first,
+        // then a flow of another bridge, then the first duplicate.
         var span = sorted.AsSpan();
-        for (int i = 1; i < span.Length; i++)
+        int otherBridge = -1;
+        (int First, int Second) duplicate = (-1, -1);
+        int runStart = 0;
+        for (int i = 0; i <= span.Length; i++)
         {
-            if (FlowOrder.Instance.Compare(span[i - 1], span[i]) > 0)
+            int c = 1;
+            if (i > 0 && i < span.Length)
             {
-                throw new ArgumentException($"{bridgeName}: flows not in canonical order at index {i} ({span[i - 1].Role} before {span[i].Role})", nameof(sorted));
+                c = FlowOrder.CompareIgnoringOwner(span[i - 1], span[i]);
+                if (c > 0 || (c == 0 && span[i - 1].Owner.CompareTo(span[i].Owner) > 0))
+                {
+                    throw new ArgumentException($"{bridgeName}: flows not in canonical order at index {i} ({span[i - 1].Role} before {span[i].Role})", nameof(sorted));
+                }
             }
+
+            if (i < span.Length && otherBridge < 0 && (span[i].BridgeName != bridgeName || span[i].Bridge != bridge))
+            {
+                otherBridge = i;
+            }
+
+            if (c == 0)
+            {
+                continue;
+            }
+
+            if (duplicate.First < 0 && i - runStart > 1)
+            {
+                duplicate = FirstDuplicate(span[runStart..i], runStart);
+            }
+
+            runStart = i;
         }
 
         var set = new DesiredFlowSet(bridge, bridgeName, sorted, null);
-        set.CheckBridge(span);
-        set.CheckUniqueKeys(span);
+        if (otherBridge >= 0)
+        {
+            set.CheckBridge(span[otherBridge..(otherBridge + 1)]);
+        }
+
+        if (duplicate.First >= 0)
+        {
+            throw set.Duplicate(span[duplicate.Second], span[duplicate.First]);
+        }
+
         return set;
+    }
+
+    /// <summary>The first pair (in index order) of flows with one key in a run of flows that compare equal up to the owner, or (-1, -1).</summary>
+    private static (int First, int Second) FirstDuplicate(ReadOnlySpan<DesiredFlow> run, int offset)
+    {
+        for (int a = 0; a < run.Length; a++)
+        {
+            for (int b = a + 1; b < run.Length; b++)
+            {
+                if (run[a].Key == run[b].Key)
+                {
+                    return (offset + a, offset + b);
+                }
+            }
+        }
+
+        return (-1, -1);
     }
 
     public bool TryGet(FlowKey key, out DesiredFlow flow)
@@ -348,17 +401,10 @@ public sealed class DesiredFlowSet : IEquatable<DesiredFlowSet>
                 continue;
             }
 
-            for (int a = runStart; a < i; a++)
+            var (first, second) = FirstDuplicate(sorted[runStart..i], runStart);
+            if (first >= 0)
             {
-                for (int b = a + 1; b < i; b++)
-                {
-                    if (sorted[a].Key == sorted[b].Key)
-                    {
-                        throw new InvalidOperationException(
-                            $"{BridgeName} table {sorted[b].TableId} priority {sorted[b].Priority}: two flows with the same match " +
-                            $"({sorted[a].Owner} '{sorted[a].Role}' and {sorted[b].Owner} '{sorted[b].Role}')");
-                    }
-                }
+                throw Duplicate(sorted[second], sorted[first]);
             }
 
             runStart = i;

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Dvr.DvrFlows.Pipeline;
 using Dvr.OpenFlow.Actions;
 using Dvr.OpenFlow.Instructions;
@@ -68,8 +69,12 @@ public static class Instr
     public static InstructionList Goto(TableSpec table) =>
         Volatile.Read(ref GotoByTable[table.Id]) ?? Interlocked.CompareExchange(ref GotoByTable[table.Id], new(new GotoTableInstruction(table.Id)), null) ?? GotoByTable[table.Id]!;
 
-    public static InstructionList Apply(params OfpAction[] actions) => new(new ApplyActionsInstruction(new ActionList(actions)));
+    // Spans and ImmutableArray.Create: one array per list (the params-array constructors copied theirs again).
+    public static InstructionList Apply(params ReadOnlySpan<OfpAction> actions) => Apply(ImmutableArray.Create(actions));
 
-    public static InstructionList ApplyThenGoto(TableSpec table, params OfpAction[] actions) =>
-        new(new ApplyActionsInstruction(new ActionList(actions)), new GotoTableInstruction(table.Id));
+    public static InstructionList Apply(ImmutableArray<OfpAction> actions) =>
+        new(ImmutableArray.Create<OfpInstruction>(new ApplyActionsInstruction(new ActionList(actions))));
+
+    public static InstructionList ApplyThenGoto(TableSpec table, params ReadOnlySpan<OfpAction> actions) =>
+        new(ImmutableArray.Create<OfpInstruction>(new ApplyActionsInstruction(new ActionList(ImmutableArray.Create(actions))), Goto(table).Instructions[0]));
 }
