@@ -89,6 +89,30 @@ public class SimulatedSwitchTests
     }
 
     [Test]
+    public async Task ApplyAsync_ChangeSetLargerThanOneEncodeSlab_LandsWholeInOneBundle()
+    {
+        // Arrange: 350,000 bundled flows of 112 bytes (39 MB) are more than one 32 MiB encode slab, so the bundle is
+        // written in two slabs.
+        var (controller, simulated) = await TestController.ConnectSimulatedAsync(new SimulatedSwitchOptions { DatapathId = 1 });
+        await using (controller)
+        await using (simulated)
+        {
+            var session = await OpenFlowSwitch.HandshakeAsync(controller.Channel);
+            var desired = Enumerable.Range(0, 350_000).Select(i => Flow(i, Cookie)).ToImmutableArray();
+
+            // Act
+            await session.ApplyAsync(new FlowDiff([], [], desired), CancellationToken.None);
+
+            // Assert
+            Assert.Multiple(() =>
+            {
+                Assert.That(simulated.FlowCount, Is.EqualTo(350_000));
+                Assert.That(simulated.BundlesCommitted, Is.EqualTo(1));
+            });
+        }
+    }
+
+    [Test]
     public async Task ApplyAsync_RejectedFlowDiscardsTheWholeBundle()
     {
         // Arrange: one ADD in the change set has a backwards goto_table, which the switch refuses.
