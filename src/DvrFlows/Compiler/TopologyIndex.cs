@@ -181,34 +181,29 @@ internal sealed class TopologyIndex
         {
             if (change.Before is { } before)
             {
-                Remove(index._portsByNetwork, before.Network, before);
-                if (before.Host is not null)
-                {
-                    Remove(index._portsByHost, before.Host, before);
-                    hosts.Add(before.Host);
-                }
-
-                foreach (string subnet in SubnetsOf(before))
-                {
-                    Remove(index._portsBySubnet, subnet, before);
-                    routers.UnionWith(_distributedRoutersBySubnet.GetValueOrDefault(subnet, []));
-                }
+                Update(before, Remove);
             }
 
             if (change.After is { } after)
             {
-                Insert(index._portsByNetwork, after.Network, after);
-                if (after.Host is not null)
-                {
-                    Insert(index._portsByHost, after.Host, after);
-                    hosts.Add(after.Host);
-                }
+                Update(after, Insert);
+            }
+        }
 
-                foreach (string subnet in SubnetsOf(after))
-                {
-                    Insert(index._portsBySubnet, subnet, after);
-                    routers.UnionWith(_distributedRoutersBySubnet.GetValueOrDefault(subnet, []));
-                }
+        // The port's entries in the three port lists (removed or inserted), and the hosts and routers it touches.
+        void Update(Port port, Action<PortLists, string, Port> edit)
+        {
+            edit(index._portsByNetwork, port.Network, port);
+            if (port.Host is not null)
+            {
+                edit(index._portsByHost, port.Host, port);
+                hosts.Add(port.Host);
+            }
+
+            foreach (string subnet in SubnetsOf(port))
+            {
+                edit(index._portsBySubnet, subnet, port);
+                routers.UnionWith(_distributedRoutersBySubnet.GetValueOrDefault(subnet, []));
             }
         }
 
