@@ -120,10 +120,8 @@ public sealed partial class OpenFlowSwitch : ISwitchConnection
         const BundleFlags flags = BundleFlags.Atomic | BundleFlags.Ordered;
         uint first = _channel.NextXid((uint)diff.Count + 4);
 
-        // Each FLOW_MOD is built with the xid of the BUNDLE_ADD that carries it (EXT-230 requires them equal),
-        // so encoding wraps it as is instead of copying it to renumber. They are built as they are encoded (no
-        // list of 100,000 FLOW_MODs), and an error names its flow through diff.At.
-        var changes = diff.ToFlowMods(first + 1);
+        // Each FLOW_MOD carries the xid of the BUNDLE_ADD that carries it (EXT-230 requires them equal); they are
+        // encoded straight from the flows (no FlowMod objects), and an error names its flow through diff.At.
         uint openXid = first;
         uint barrierXid = first + (uint)diff.Count + 1;
         uint commitXid = barrierXid + 1;
@@ -134,7 +132,7 @@ public sealed partial class OpenFlowSwitch : ISwitchConnection
         {
             var opened = _channel.ExpectReply(openXid, OfpType.Experimenter);
             var validated = _channel.ExpectReply(barrierXid, OfpType.BarrierRequest);
-            await SendEncodedFirstAsync(BundleMessages(bundleId, flags, first, changes.Select(c => c.Mod), barrierXid), diff.Count, cancellationToken).ConfigureAwait(false);
+            await SendBundleAddsAsync(diff, bundleId, flags, first, barrierXid, cancellationToken).ConfigureAwait(false);
             await AwaitReplyAsync(validated, cancellationToken).ConfigureAwait(false);
             await AwaitReplyAsync(opened, cancellationToken).ConfigureAwait(false);
             if (FirstError(first, diff) is { } rejected)
@@ -172,45 +170,48 @@ public sealed partial class OpenFlowSwitch : ISwitchConnection
         }
     }
 
-    /// <summary>Up to this many encoded bytes (≈190,000 bundled DVR flows) are prepared before they are written.</summary>
-    private const int EncodeSlabBytes = 32 * 1024 * 1024;
+    /// <summary>
+    /// The encode buffers, kept between applies: a fresh 18 MB array per 100,000-flow push cost about 50 ms of page
+    /// faults and large-object collections. A pool of its own because <see cref="ArrayPool{T}.Shared"/> parks a
+    /// returned array in the returning thread's slot, out of reach of the next apply's continuation on another thread
+    /// (3 of 4 pushes still got a fresh array). It keeps at most one array per power-of-two size up to 32 MiB.
+    /// </summary>
+    private static readonly ArrayPool<byte> EncodeBuffers = ArrayPool<byte>.Create(32 * 1024 * 1024, 1);
+
+    /// <summary>
+    /// Up to this many encoded bytes (≈190,000 bundled DVR flows) are prepared before they are written: with the OPEN
+    /// before and one more message after, a slab still fits the pool's largest array.
+    /// </summary>
+    private const int EncodeSlabBytes = 32 * 1024 * 1024 - 2 * OfpHeader.MaxLength;
 
     /// <summary>Bytes a bundled DVR FLOW_MOD takes, to size the encode buffer (an estimate: the buffer grows if needed).</summary>
     private const int TypicalBundledFlowModBytes = 176;
 
     /// <summary>
-    /// Encodes the messages into memory, then writes them (in slabs of <see cref="EncodeSlabBytes"/>). Measured on a
-    /// 2-vCPU machine with 100,000 flows (docs/benchmarks.md, "Push"): encoding while the switch reads made
-    /// ovs-vswitchd spend about 15% more CPU on the same bytes than when they arrive pre-encoded, which cost more
-    /// wall time than the ≈0.05 s of encoding up front.
+    /// Encodes OPEN, the diff's BUNDLE_ADDs and the validation barrier into memory, then writes them (in slabs of
+    /// <see cref="EncodeSlabBytes"/>). Measured on a 2-vCPU machine with 100,000 flows (docs/benchmarks.md, "Push"):
+    /// encoding while the switch reads made ovs-vswitchd spend about 15% more CPU on the same bytes than when they
+    /// arrive pre-encoded, which cost more wall time than encoding up front.
     /// </summary>
-    private async Task SendEncodedFirstAsync(IEnumerable<OpenFlowMessage> messages, int count, CancellationToken cancellationToken)
+    private async Task SendBundleAddsAsync(FlowDiff diff, uint bundleId, BundleFlags flags, uint openXid, uint barrierXid, CancellationToken cancellationToken)
     {
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(EncodeSlabBytes, (count + 4L) * TypicalBundledFlowModBytes));
-        foreach (var message in messages)
+        using var buffer = new PooledBufferWriter(EncodeBuffers, (int)Math.Min(EncodeSlabBytes + OfpHeader.MaxLength, (diff.Count + 4L) * TypicalBundledFlowModBytes));
+        new BundleControl { Xid = openXid, BundleId = bundleId, ControlType = BundleControlType.OpenRequest, Flags = flags }.Encode(buffer);
+        int next = 0;
+        while (true)
         {
-            message.Encode(buffer);
-            if (buffer.WrittenCount >= EncodeSlabBytes)
+            next = diff.EncodeBundled(buffer, next, openXid + 1, bundleId, flags, EncodeSlabBytes);
+            if (next == diff.Count)
             {
-                await _channel.SendEncodedAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
-                buffer.ResetWrittenCount();
+                break;
             }
+
+            await _channel.SendEncodedAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            buffer.ResetWrittenCount();
         }
 
+        new BarrierRequest { Xid = barrierXid }.Encode(buffer);
         await _channel.SendEncodedAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static IEnumerable<OpenFlowMessage> BundleMessages(uint bundleId, BundleFlags flags, uint firstXid, IEnumerable<FlowMod> mods, uint barrierXid)
-    {
-        yield return new BundleControl { Xid = firstXid, BundleId = bundleId, ControlType = BundleControlType.OpenRequest, Flags = flags };
-        uint xid = firstXid + 1;
-        foreach (var mod in mods)
-        {
-            yield return new BundleAddMessage { Xid = xid, BundleId = bundleId, Flags = flags, Message = mod.Xid == xid ? mod : mod with { Xid = xid } };
-            xid++;
-        }
-
-        yield return new BarrierRequest { Xid = barrierXid };
     }
 
     private FlowApplyException? FirstError(uint firstXid, FlowDiff diff)

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Collections.Immutable;
+using Dvr.OpenFlow.Messages.Bundle;
 using Dvr.OpenFlow.Messages.Flow;
 
 namespace Dvr.DvrFlows.Reconcile;
@@ -41,6 +43,23 @@ public sealed record FlowDiff(ImmutableArray<FlowEntry> Deletes, ImmutableArray<
         }
 
         uint Next() => firstXid == 0 ? 0 : xid++;
+    }
+
+    /// <summary>
+    /// Appends the bundled FLOW_MODs at <paramref name="start"/>.. in <see cref="ToFlowMods"/>'s send order, numbered
+    /// from <paramref name="firstXid"/>, until this call has written <paramref name="stopAtBytes"/> bytes or more, or
+    /// every flow. Returns the index of the next flow to write (<see cref="Count"/> when done).
+    /// </summary>
+    public int EncodeBundled(IBufferWriter<byte> output, int start, uint firstXid, uint bundleId, BundleFlags flags, int stopAtBytes)
+    {
+        int index = start;
+        for (long written = 0; index < Count && written < stopAtBytes; index++)
+        {
+            var (flow, command) = At(index);
+            written += flow.EncodeBundled(output, command, firstXid + (uint)index, bundleId, flags);
+        }
+
+        return index;
     }
 
     /// <summary>The flow at <paramref name="index"/> in <see cref="ToFlowMods"/>'s send order and the command it is sent with.</summary>

@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using Dvr.OpenFlow.Instructions;
+using Dvr.OpenFlow.Messages.Bundle;
 using Dvr.OpenFlow.Messages.Flow;
 using Dvr.OpenFlow.Text;
 using OfMatch = Dvr.OpenFlow.Match.Match;
@@ -30,21 +32,29 @@ public sealed record FlowEntry(byte TableId, ushort Priority, OfMatch Match, ulo
     /// <param name="command">ADD, MODIFY_STRICT or DELETE_STRICT (or the loose forms).</param>
     /// <param name="xid">The transaction id; a bundled FLOW_MOD must carry its BUNDLE_ADD's xid, and setting it here
     /// saves copying the message to renumber it.</param>
-    public FlowMod ToFlowMod(FlowModCommand command, uint xid = 0)
+    public FlowMod ToFlowMod(FlowModCommand command, uint xid = 0) => new()
     {
-        bool delete = command is FlowModCommand.Delete or FlowModCommand.DeleteStrict;
-        return new FlowMod
-        {
-            Xid = xid,
-            Command = command,
-            Cookie = Cookie,
-            CookieMask = command == FlowModCommand.Add ? 0 : ulong.MaxValue,
-            TableId = TableId,
-            Priority = Priority,
-            Match = Match,
-            Instructions = delete ? InstructionList.Drop : Instructions,
-        };
-    }
+        Xid = xid,
+        Command = command,
+        Cookie = Cookie,
+        CookieMask = CookieMaskFor(command),
+        TableId = TableId,
+        Priority = Priority,
+        Match = Match,
+        Instructions = InstructionsFor(command),
+    };
+
+    /// <summary>
+    /// Appends the ONFT_BUNDLE_ADD_MESSAGE carrying <see cref="ToFlowMod"/>'s FLOW_MOD: the same bytes, without
+    /// building the two messages (the controller's bundle encoder; see <see cref="BundleAddMessage.EncodeFlowMod"/>).
+    /// </summary>
+    public int EncodeBundled(IBufferWriter<byte> output, FlowModCommand command, uint xid, uint bundleId, BundleFlags flags) =>
+        BundleAddMessage.EncodeFlowMod(output, xid, bundleId, flags, command, Cookie, CookieMaskFor(command), TableId, Priority, Match, InstructionsFor(command));
+
+    private static ulong CookieMaskFor(FlowModCommand command) => command == FlowModCommand.Add ? 0 : ulong.MaxValue;
+
+    private InstructionList InstructionsFor(FlowModCommand command) =>
+        command is FlowModCommand.Delete or FlowModCommand.DeleteStrict ? InstructionList.Drop : Instructions;
 
     /// <summary>
     /// The flow as <c>ovs-ofctl -O OpenFlow13 dump-flows --no-stats</c> prints it

@@ -1,5 +1,9 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using System.Text;
 using Dvr.OpenFlow.Errors;
+using Dvr.OpenFlow.Instructions;
+using Dvr.OpenFlow.Messages.Flow;
 using Dvr.OpenFlow.Text;
 using Dvr.OpenFlow.Wire;
 
@@ -32,7 +36,10 @@ public sealed record BundleAddMessage : OpenFlowMessage
 
     public ByteData Properties { get; init; } = ByteData.Empty;
 
-    public override int BodyLength => 16 + Message.EncodedLength + Properties.Length;
+    /// <summary>experimenter, exp_type, bundle_id, pad and flags: the body before the inner message.</summary>
+    public const int AddHeaderLength = 16;
+
+    public override int BodyLength => AddHeaderLength + Message.EncodedLength + Properties.Length;
 
     public override void WriteBody(ref SpanWriter writer)
     {
@@ -45,6 +52,34 @@ public sealed record BundleAddMessage : OpenFlowMessage
         int length = inner.EncodedLength;
         inner.EncodeTo(writer.Reserve(length));
         writer.WriteBytes(Properties.Span);
+    }
+
+    /// <summary>
+    /// Appends an ONFT_BUNDLE_ADD_MESSAGE carrying the FLOW_MOD <see cref="FlowMod.EncodeTo(Span{byte}, int, uint, FlowModCommand, ulong, ulong, byte, ushort, Dvr.OpenFlow.Match.Match, InstructionList)"/>
+    /// writes, with the same xid: the bytes of <c>new BundleAddMessage { Message = new FlowMod { ... } }.Encode(output)</c>
+    /// without building either record, each length computed once. Returns the bytes written.
+    /// </summary>
+    public static int EncodeFlowMod(
+        IBufferWriter<byte> output, uint xid, uint bundleId, BundleFlags flags, FlowModCommand command, ulong cookie, ulong cookieMask, byte tableId,
+        ushort priority, Dvr.OpenFlow.Match.Match match, InstructionList instructions)
+    {
+        int innerLength = FlowMod.EncodedLengthOf(match, instructions);
+        int length = OfpHeader.Size + AddHeaderLength + innerLength;
+        if (length > OfpHeader.MaxLength)
+        {
+            throw new InvalidOperationException($"bundled FLOW_MOD of {length} bytes exceeds the 65,535-byte OpenFlow message limit");
+        }
+
+        var span = output.GetSpan(length);
+        new OfpHeader(OfpHeader.Version13, OfpType.Experimenter, (ushort)length, xid).Write(span);
+        BinaryPrimitives.WriteUInt32BigEndian(span[8..], OnfBundle.Experimenter);
+        BinaryPrimitives.WriteUInt32BigEndian(span[12..], OnfBundle.AddMessageType);
+        BinaryPrimitives.WriteUInt32BigEndian(span[16..], bundleId);
+        BinaryPrimitives.WriteUInt16BigEndian(span[20..], 0);
+        BinaryPrimitives.WriteUInt16BigEndian(span[22..], (ushort)flags);
+        FlowMod.EncodeTo(span[(OfpHeader.Size + AddHeaderLength)..], innerLength, xid, command, cookie, cookieMask, tableId, priority, match, instructions);
+        output.Advance(length);
+        return length;
     }
 
     public static bool IsBundlable(OfpType type) =>
