@@ -23,8 +23,10 @@ namespace Dvr.Benchmarks;
 /// ovsdb-server + ovs-vswitchd, netdev, in a private netns) and times, to the barrier reply: Dvr's
 /// <see cref="OpenFlowSwitch.ApplyAsync"/> (what <c>dvrctl serve</c> sends: one ONF bundle: OPEN, ADD×N,
 /// validation barrier, COMMIT, barrier); (a) the same FLOW_MOD bytes, pre-encoded, written straight to the
-/// socket, then one barrier; (b) <c>ovs-ofctl --bundle add-flows</c> of the same flows. The bridge is emptied
-/// before each run and checked after it; the order of the three variants rotates every round. Besides wall time
+/// socket, then one barrier; (a') and (a'') the bundle pre-encoded, without and with dvr's validation round trip
+/// (<see cref="RawMode"/>); (b) <c>ovs-ofctl --bundle add-flows</c> of the same flows. The bridge is emptied
+/// before each run and checked after it (all variants must install the same flows); the order of the variants
+/// rotates every round. Besides wall time
 /// it records the client's CPU time in the timed part (this process, or ovs-ofctl's) and ovs-vswitchd's, so a
 /// run on a loaded machine still shows where the time goes. Prints medians over ROUNDS (default 5).
 /// <para>
@@ -67,12 +69,12 @@ public static class ControllerPushBench
 
             int vswitchd = int.Parse(File.ReadAllText($"{dir}/ovs-vswitchd.pid").Trim(), CultureInfo.InvariantCulture);
             string loadBefore = LoadAverage();
-            var samples = new Dictionary<string, List<Sample>> { ["dvr"] = [], ["raw"] = [], ["rawbundle"] = [], ["ofctl"] = [] };
+            var samples = new Dictionary<string, List<Sample>> { ["dvr"] = [], ["raw"] = [], ["rawbundle"] = [], ["rawvalidated"] = [], ["ofctl"] = [] };
             var installed = new Dictionary<string, string>();
             for (int round = 0; round < rounds; round++)
             {
                 // Rotate the order every round so no variant always runs first (cold caches, JIT) or last.
-                string[] variants = ["dvr", "raw", "rawbundle", "ofctl"];
+                string[] variants = ["dvr", "raw", "rawbundle", "rawvalidated", "ofctl"];
                 string[] order = [.. variants.Skip(round % variants.Length), .. variants.Take(round % variants.Length)];
                 foreach (string variant in order)
                 {
@@ -81,8 +83,9 @@ public static class ControllerPushBench
                     var (seconds, clientCpu) = variant switch
                     {
                         "dvr" => await TimeDvrAsync(mgmt, entries, options),
-                        "raw" => await TimeRawAsync(mgmt, entries, options, bundle: false),
-                        "rawbundle" => await TimeRawAsync(mgmt, entries, options, bundle: true),
+                        "raw" => await TimeRawAsync(mgmt, entries, options, RawMode.FlowMods),
+                        "rawbundle" => await TimeRawAsync(mgmt, entries, options, RawMode.Bundle),
+                        "rawvalidated" => await TimeRawAsync(mgmt, entries, options, RawMode.ValidatedBundle),
                         _ => TimeOfctl(mgmt, flowFile),
                     };
                     samples[variant].Add(new Sample(seconds, clientCpu, (ProcessCpu(vswitchd) - switchCpu).TotalSeconds));
@@ -94,8 +97,8 @@ public static class ControllerPushBench
                 }
             }
 
-            // The three variants must have installed the very same flows (OVS's own text of the bridge after the first round).
-            foreach (string variant in new[] { "raw", "rawbundle", "ofctl" })
+            // Every variant must have installed the very same flows (OVS's own text of the bridge after the first round).
+            foreach (string variant in new[] { "raw", "rawbundle", "rawvalidated", "ofctl" })
             {
                 if (installed[variant] != installed["dvr"])
                 {
@@ -106,15 +109,18 @@ public static class ControllerPushBench
             var dvr = Summary(samples["dvr"]);
             var raw = Summary(samples["raw"]);
             var rawBundle = Summary(samples["rawbundle"]);
+            var rawValidated = Summary(samples["rawvalidated"]);
             var ofctl = Summary(samples["ofctl"]);
             Console.WriteLine($"flows={flows} rounds={rounds} shape={shape.ToString().ToLowerInvariant()} ({FlowText(shape, 0)}) load average before: {loadBefore}, after: {LoadAverage()}");
             Console.WriteLine("medians, to the barrier (commit) reply    seconds  flows/s   client CPU s  ovs-vswitchd CPU s");
             Console.WriteLine($"dvr bundle apply (OpenFlowSwitch)        {dvr.Seconds,7:0.000}  {flows / dvr.Seconds,7:0}   {dvr.ClientCpu,12:0.000}  {dvr.SwitchCpu,18:0.000}");
             Console.WriteLine($"(a) raw pre-encoded FLOW_MODs + barrier  {raw.Seconds,7:0.000}  {flows / raw.Seconds,7:0}   {raw.ClientCpu,12:0.000}  {raw.SwitchCpu,18:0.000}");
             Console.WriteLine($"(a') raw pre-encoded bundle + barrier    {rawBundle.Seconds,7:0.000}  {flows / rawBundle.Seconds,7:0}   {rawBundle.ClientCpu,12:0.000}  {rawBundle.SwitchCpu,18:0.000}");
+            Console.WriteLine($"(a'') raw bundle, validation round trip  {rawValidated.Seconds,7:0.000}  {flows / rawValidated.Seconds,7:0}   {rawValidated.ClientCpu,12:0.000}  {rawValidated.SwitchCpu,18:0.000}");
             Console.WriteLine($"(b) ovs-ofctl --bundle add-flows         {ofctl.Seconds,7:0.000}  {flows / ofctl.Seconds,7:0}   {ofctl.ClientCpu,12:0.000}  {ofctl.SwitchCpu,18:0.000}");
             Console.WriteLine($"rate ratios: dvr/raw = {raw.Seconds / dvr.Seconds:0.00} (target >= 0.9), dvr/ovs-ofctl = {ofctl.Seconds / dvr.Seconds:0.00} (target >= 2)");
-            Console.WriteLine($"per round (s): dvr {Join(samples["dvr"])}; raw {Join(samples["raw"])}; raw bundle {Join(samples["rawbundle"])}; ofctl {Join(samples["ofctl"])}");
+            Console.WriteLine($"dvr against its own floors: dvr/raw bundle = {rawBundle.Seconds / dvr.Seconds:0.00}, dvr/raw validated bundle = {rawValidated.Seconds / dvr.Seconds:0.00}");
+            Console.WriteLine($"per round (s): dvr {Join(samples["dvr"])}; raw {Join(samples["raw"])}; raw bundle {Join(samples["rawbundle"])}; raw validated {Join(samples["rawvalidated"])}; ofctl {Join(samples["ofctl"])}");
             return 0;
         }
         finally
@@ -138,7 +144,7 @@ public static class ControllerPushBench
 
     private const ulong Cookie = 0x4456520000000000UL;
 
-    private enum FlowShape
+    internal enum FlowShape
     {
         Dvr,
         Simple,
@@ -166,7 +172,7 @@ public static class ControllerPushBench
         _ => $"table=0,priority=100,cookie=0x{Cookie:x},dl_dst={SimpleDestination(i)},actions=output:2",
     };
 
-    private static List<FlowEntry> Flows(FlowShape shape, int count)
+    internal static List<FlowEntry> Flows(FlowShape shape, int count)
     {
         var simple = new InstructionList(new ApplyActionsInstruction(new ActionList(new OutputAction(2))));
         var rewrite = new InstructionList(
@@ -196,20 +202,35 @@ public static class ControllerPushBench
         return (clock.Elapsed.TotalSeconds, (OwnCpu() - cpu).TotalSeconds);
     }
 
-    /// <summary>
-    /// The same flows pre-encoded outside the timing and written straight to the socket: plain FLOW_MODs, or
-    /// (<paramref name="bundle"/>) the messages dvr sends without its validation round trip: OPEN, ADD×N, COMMIT.
-    /// </summary>
-    private static async Task<(double Seconds, double ClientCpu)> TimeRawAsync(string mgmt, List<FlowEntry> entries, OpenFlowChannelOptions options, bool bundle)
+    /// <summary>What the pre-encoded variants write.</summary>
+    private enum RawMode
+    {
+        /// <summary>(a) plain FLOW_MODs, then a barrier: no bundle, the floor OVS itself sets.</summary>
+        FlowMods,
+
+        /// <summary>(a') OPEN, ADD×N, COMMIT, barrier in one go: a bundle without dvr's validation round trip.</summary>
+        Bundle,
+
+        /// <summary>
+        /// (a'') exactly the bytes dvr sends, in the same two steps: OPEN, ADD×N, barrier; wait for its reply; COMMIT,
+        /// barrier. The floor for an atomic apply that checks every ADD before it commits.
+        /// </summary>
+        ValidatedBundle,
+    }
+
+    /// <summary>The same flows pre-encoded outside the timing and written straight to the socket, as <paramref name="mode"/> says.</summary>
+    private static async Task<(double Seconds, double ClientCpu)> TimeRawAsync(string mgmt, List<FlowEntry> entries, OpenFlowChannelOptions options, RawMode mode)
     {
         await using var channel = await ConnectAsync(mgmt, options);
         await OpenFlowSwitch.HandshakeAsync(channel);
-        var bytes = new ArrayBufferWriter<byte>();
-        uint xid = channel.NextXid((uint)entries.Count + 3);
+        var adds = new ArrayBufferWriter<byte>();
+        var commit = new ArrayBufferWriter<byte>();
+        uint xid = channel.NextXid((uint)entries.Count + 4);
         const BundleFlags flags = BundleFlags.Atomic | BundleFlags.Ordered;
+        bool bundle = mode != RawMode.FlowMods;
         if (bundle)
         {
-            new BundleControl { Xid = xid++, BundleId = 1, ControlType = BundleControlType.OpenRequest, Flags = flags }.Encode(bytes);
+            new BundleControl { Xid = xid++, BundleId = 1, ControlType = BundleControlType.OpenRequest, Flags = flags }.Encode(adds);
         }
 
         foreach (var flow in entries)
@@ -217,25 +238,42 @@ public static class ControllerPushBench
             var mod = flow.ToFlowMod(FlowModCommand.Add, xid++);
             if (bundle)
             {
-                new BundleAddMessage { Xid = mod.Xid, BundleId = 1, Flags = flags, Message = mod }.Encode(bytes);
+                new BundleAddMessage { Xid = mod.Xid, BundleId = 1, Flags = flags, Message = mod }.Encode(adds);
             }
             else
             {
-                mod.Encode(bytes);
+                mod.Encode(adds);
             }
         }
 
-        if (bundle)
+        uint validationXid = xid++;
+        if (mode == RawMode.ValidatedBundle)
         {
-            new BundleControl { Xid = xid++, BundleId = 1, ControlType = BundleControlType.CommitRequest, Flags = flags }.Encode(bytes);
+            new BarrierRequest { Xid = validationXid }.Encode(adds);
         }
 
-        new BarrierRequest { Xid = xid }.Encode(bytes);
-        var encoded = bytes.WrittenMemory;
+        var tail = mode == RawMode.ValidatedBundle ? commit : adds;
+        if (bundle)
+        {
+            new BundleControl { Xid = xid++, BundleId = 1, ControlType = BundleControlType.CommitRequest, Flags = flags }.Encode(tail);
+        }
+
+        new BarrierRequest { Xid = xid }.Encode(tail);
         var cpu = OwnCpu();
         var clock = Stopwatch.StartNew();
         var reply = channel.ExpectReply(xid, OfpType.BarrierRequest);
-        await channel.SendEncodedAsync(encoded);
+        if (mode == RawMode.ValidatedBundle)
+        {
+            var validated = channel.ExpectReply(validationXid, OfpType.BarrierRequest);
+            await channel.SendEncodedAsync(adds.WrittenMemory);
+            await validated.WaitAsync(options.RequestTimeout);
+            await channel.SendEncodedAsync(commit.WrittenMemory);
+        }
+        else
+        {
+            await channel.SendEncodedAsync(adds.WrittenMemory);
+        }
+
         await reply.WaitAsync(options.RequestTimeout);
         return (clock.Elapsed.TotalSeconds, (OwnCpu() - cpu).TotalSeconds);
     }
