@@ -46,100 +46,70 @@ public static class ControllerPushBench
         string[] positional = [.. args.Where((_, i) => shapeAt < 0 || (i != shapeAt && i != shapeAt + 1))];
         int flows = positional.Length > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 100_000;
         int rounds = positional.Length > 1 ? int.Parse(positional[1], CultureInfo.InvariantCulture) : 5;
-        string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
-        string dir = $"/tmp/dvrb-{id}";
-        string ns = $"dvrb{id}";
-        Directory.CreateDirectory(dir);
-        try
+        using var sandbox = OvsBenchSandbox.Start();
+        string dir = sandbox.Directory;
+        string mgmt = sandbox.Management;
+
+        var entries = Flows(shape, flows);
+        string flowFile = $"{dir}/flows.txt";
+        File.WriteAllLines(flowFile, Enumerable.Range(0, flows).Select(i => FlowText(shape, i)));
+        var options = OpenFlowChannelOptions.Default with { RequestTimeout = TimeSpan.FromMinutes(10), WriteTimeout = TimeSpan.FromMinutes(5) };
+
+        int vswitchd = sandbox.VswitchdPid;
+        string loadBefore = LoadAverage();
+        var samples = new Dictionary<string, List<Sample>> { ["dvr"] = [], ["raw"] = [], ["rawbundle"] = [], ["rawvalidated"] = [], ["ofctl"] = [] };
+        var installed = new Dictionary<string, string>();
+        for (int round = 0; round < rounds; round++)
         {
-            Run("ip", "netns", "add", ns);
-            Run("ovsdb-tool", "create", $"{dir}/conf.db", "/usr/share/openvswitch/vswitch.ovsschema");
-            Run("ip", "netns", "exec", ns, "ovsdb-server", $"{dir}/conf.db", $"--remote=punix:{dir}/db.sock", $"--pidfile={dir}/ovsdb-server.pid",
-                $"--unixctl={dir}/ovsdb-server.ctl", "-vconsole:off", $"--log-file={dir}/ovsdb-server.log", "--detach", "--no-chdir");
-            Run("ovs-vsctl", $"--db=unix:{dir}/db.sock", "--no-wait", "init");
-            Run("env", $"OVS_RUNDIR={dir}", "ip", "netns", "exec", ns, "ovs-vswitchd", $"unix:{dir}/db.sock", $"--pidfile={dir}/ovs-vswitchd.pid",
-                $"--unixctl={dir}/ovs-vswitchd.ctl", "-vconsole:off", $"--log-file={dir}/ovs-vswitchd.log", "--detach", "--no-chdir");
-            Run("ovs-vsctl", $"--db=unix:{dir}/db.sock", "add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=netdev", "fail_mode=secure", "protocols=OpenFlow13");
-            string mgmt = $"{dir}/br0.mgmt";
-
-            var entries = Flows(shape, flows);
-            string flowFile = $"{dir}/flows.txt";
-            File.WriteAllLines(flowFile, Enumerable.Range(0, flows).Select(i => FlowText(shape, i)));
-            var options = OpenFlowChannelOptions.Default with { RequestTimeout = TimeSpan.FromMinutes(10), WriteTimeout = TimeSpan.FromMinutes(5) };
-
-            int vswitchd = int.Parse(File.ReadAllText($"{dir}/ovs-vswitchd.pid").Trim(), CultureInfo.InvariantCulture);
-            string loadBefore = LoadAverage();
-            var samples = new Dictionary<string, List<Sample>> { ["dvr"] = [], ["raw"] = [], ["rawbundle"] = [], ["rawvalidated"] = [], ["ofctl"] = [] };
-            var installed = new Dictionary<string, string>();
-            for (int round = 0; round < rounds; round++)
+            // Rotate the order every round so no variant always runs first (cold caches, JIT) or last.
+            string[] variants = ["dvr", "raw", "rawbundle", "rawvalidated", "ofctl"];
+            string[] order = [.. variants.Skip(round % variants.Length), .. variants.Take(round % variants.Length)];
+            foreach (string variant in order)
             {
-                // Rotate the order every round so no variant always runs first (cold caches, JIT) or last.
-                string[] variants = ["dvr", "raw", "rawbundle", "rawvalidated", "ofctl"];
-                string[] order = [.. variants.Skip(round % variants.Length), .. variants.Take(round % variants.Length)];
-                foreach (string variant in order)
+                Clear(mgmt);
+                var switchCpu = ProcessCpu(vswitchd);
+                var (seconds, clientCpu) = variant switch
                 {
-                    Clear(mgmt);
-                    var switchCpu = ProcessCpu(vswitchd);
-                    var (seconds, clientCpu) = variant switch
-                    {
-                        "dvr" => await TimeDvrAsync(mgmt, entries, options),
-                        "raw" => await TimeRawAsync(mgmt, entries, options, RawMode.FlowMods),
-                        "rawbundle" => await TimeRawAsync(mgmt, entries, options, RawMode.Bundle),
-                        "rawvalidated" => await TimeRawAsync(mgmt, entries, options, RawMode.ValidatedBundle),
-                        _ => TimeOfctl(mgmt, flowFile),
-                    };
-                    samples[variant].Add(new Sample(seconds, clientCpu, (ProcessCpu(vswitchd) - switchCpu).TotalSeconds));
-                    Check(mgmt, flows);
-                    if (round == 0)
-                    {
-                        installed[variant] = Dump(mgmt);
-                    }
+                    "dvr" => await TimeDvrAsync(mgmt, entries, options),
+                    "raw" => await TimeRawAsync(mgmt, entries, options, RawMode.FlowMods),
+                    "rawbundle" => await TimeRawAsync(mgmt, entries, options, RawMode.Bundle),
+                    "rawvalidated" => await TimeRawAsync(mgmt, entries, options, RawMode.ValidatedBundle),
+                    _ => TimeOfctl(mgmt, flowFile),
+                };
+                samples[variant].Add(new Sample(seconds, clientCpu, (ProcessCpu(vswitchd) - switchCpu).TotalSeconds));
+                Check(mgmt, flows);
+                if (round == 0)
+                {
+                    installed[variant] = Dump(mgmt);
                 }
             }
-
-            // Every variant must have installed the very same flows (OVS's own text of the bridge after the first round).
-            foreach (string variant in new[] { "raw", "rawbundle", "rawvalidated", "ofctl" })
-            {
-                if (installed[variant] != installed["dvr"])
-                {
-                    throw new InvalidOperationException($"{variant} installed other flows than dvr");
-                }
-            }
-
-            var dvr = Summary(samples["dvr"]);
-            var raw = Summary(samples["raw"]);
-            var rawBundle = Summary(samples["rawbundle"]);
-            var rawValidated = Summary(samples["rawvalidated"]);
-            var ofctl = Summary(samples["ofctl"]);
-            Console.WriteLine($"flows={flows} rounds={rounds} shape={shape.ToString().ToLowerInvariant()} ({FlowText(shape, 0)}) load average before: {loadBefore}, after: {LoadAverage()}");
-            Console.WriteLine("medians, to the barrier (commit) reply    seconds  flows/s   client CPU s  ovs-vswitchd CPU s");
-            Console.WriteLine($"dvr bundle apply (OpenFlowSwitch)        {dvr.Seconds,7:0.000}  {flows / dvr.Seconds,7:0}   {dvr.ClientCpu,12:0.000}  {dvr.SwitchCpu,18:0.000}");
-            Console.WriteLine($"(a) raw pre-encoded FLOW_MODs + barrier  {raw.Seconds,7:0.000}  {flows / raw.Seconds,7:0}   {raw.ClientCpu,12:0.000}  {raw.SwitchCpu,18:0.000}");
-            Console.WriteLine($"(a') raw pre-encoded bundle + barrier    {rawBundle.Seconds,7:0.000}  {flows / rawBundle.Seconds,7:0}   {rawBundle.ClientCpu,12:0.000}  {rawBundle.SwitchCpu,18:0.000}");
-            Console.WriteLine($"(a'') raw bundle, validation round trip  {rawValidated.Seconds,7:0.000}  {flows / rawValidated.Seconds,7:0}   {rawValidated.ClientCpu,12:0.000}  {rawValidated.SwitchCpu,18:0.000}");
-            Console.WriteLine($"(b) ovs-ofctl --bundle add-flows         {ofctl.Seconds,7:0.000}  {flows / ofctl.Seconds,7:0}   {ofctl.ClientCpu,12:0.000}  {ofctl.SwitchCpu,18:0.000}");
-            Console.WriteLine($"rate ratios: dvr/raw = {raw.Seconds / dvr.Seconds:0.00} (target >= 0.9), dvr/ovs-ofctl = {ofctl.Seconds / dvr.Seconds:0.00} (target >= 2)");
-            Console.WriteLine($"dvr against its own floors: dvr/raw bundle = {rawBundle.Seconds / dvr.Seconds:0.00}, dvr/raw validated bundle = {rawValidated.Seconds / dvr.Seconds:0.00}");
-            Console.WriteLine($"per round (s): dvr {Join(samples["dvr"])}; raw {Join(samples["raw"])}; raw bundle {Join(samples["rawbundle"])}; raw validated {Join(samples["rawvalidated"])}; ofctl {Join(samples["ofctl"])}");
-            return 0;
         }
-        finally
+
+        // Every variant must have installed the very same flows (OVS's own text of the bridge after the first round).
+        foreach (string variant in new[] { "raw", "rawbundle", "rawvalidated", "ofctl" })
         {
-            foreach (var daemon in new[] { "ovs-vswitchd", "ovsdb-server" })
+            if (installed[variant] != installed["dvr"])
             {
-                string pidFile = $"{dir}/{daemon}.pid";
-                if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture, out int pid)
-                    && File.ReadAllText($"/proc/{pid}/cmdline").Contains(pidFile, StringComparison.Ordinal))
-                {
-                    using var process = Process.GetProcessById(pid);
-                    process.Kill();
-                    process.WaitForExit(5000);
-                }
+                throw new InvalidOperationException($"{variant} installed other flows than dvr");
             }
-
-            Run("ip", "netns", "del", ns);
-            Directory.Delete(dir, recursive: true);
         }
+
+        var dvr = Summary(samples["dvr"]);
+        var raw = Summary(samples["raw"]);
+        var rawBundle = Summary(samples["rawbundle"]);
+        var rawValidated = Summary(samples["rawvalidated"]);
+        var ofctl = Summary(samples["ofctl"]);
+        Console.WriteLine($"flows={flows} rounds={rounds} shape={shape.ToString().ToLowerInvariant()} ({FlowText(shape, 0)}) load average before: {loadBefore}, after: {LoadAverage()}");
+        Console.WriteLine("medians, to the barrier (commit) reply    seconds  flows/s   client CPU s  ovs-vswitchd CPU s");
+        Console.WriteLine($"dvr bundle apply (OpenFlowSwitch)        {dvr.Seconds,7:0.000}  {flows / dvr.Seconds,7:0}   {dvr.ClientCpu,12:0.000}  {dvr.SwitchCpu,18:0.000}");
+        Console.WriteLine($"(a) raw pre-encoded FLOW_MODs + barrier  {raw.Seconds,7:0.000}  {flows / raw.Seconds,7:0}   {raw.ClientCpu,12:0.000}  {raw.SwitchCpu,18:0.000}");
+        Console.WriteLine($"(a') raw pre-encoded bundle + barrier    {rawBundle.Seconds,7:0.000}  {flows / rawBundle.Seconds,7:0}   {rawBundle.ClientCpu,12:0.000}  {rawBundle.SwitchCpu,18:0.000}");
+        Console.WriteLine($"(a'') raw bundle, validation round trip  {rawValidated.Seconds,7:0.000}  {flows / rawValidated.Seconds,7:0}   {rawValidated.ClientCpu,12:0.000}  {rawValidated.SwitchCpu,18:0.000}");
+        Console.WriteLine($"(b) ovs-ofctl --bundle add-flows         {ofctl.Seconds,7:0.000}  {flows / ofctl.Seconds,7:0}   {ofctl.ClientCpu,12:0.000}  {ofctl.SwitchCpu,18:0.000}");
+        Console.WriteLine($"rate ratios: dvr/raw = {raw.Seconds / dvr.Seconds:0.00} (target >= 0.9), dvr/ovs-ofctl = {ofctl.Seconds / dvr.Seconds:0.00} (target >= 2)");
+        Console.WriteLine($"dvr against its own floors: dvr/raw bundle = {rawBundle.Seconds / dvr.Seconds:0.00}, dvr/raw validated bundle = {rawValidated.Seconds / dvr.Seconds:0.00}");
+        Console.WriteLine($"per round (s): dvr {Join(samples["dvr"])}; raw {Join(samples["raw"])}; raw bundle {Join(samples["rawbundle"])}; raw validated {Join(samples["rawvalidated"])}; ofctl {Join(samples["ofctl"])}");
+        return 0;
     }
 
     private const ulong Cookie = 0x4456520000000000UL;
@@ -347,23 +317,5 @@ public static class ControllerPushBench
         return sorted[sorted.Length / 2];
     }
 
-    private static string Run(params string[] args)
-    {
-        var start = new ProcessStartInfo(args[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args.Skip(1))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        string stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{string.Join(' ', args)} exited {process.ExitCode}: {stderr}");
-        }
-
-        return stdout.Result;
-    }
+    private static string Run(params string[] args) => OvsBenchSandbox.Run(args);
 }
