@@ -190,8 +190,9 @@ public sealed partial class OpenFlowSwitch : ISwitchConnection
     /// <summary>
     /// Encodes OPEN, the diff's BUNDLE_ADDs and the validation barrier into memory, then writes them (in slabs of
     /// <see cref="EncodeSlabBytes"/>). Measured on a 2-vCPU machine with 100,000 flows (docs/benchmarks.md, "Push"):
-    /// encoding while the switch reads made ovs-vswitchd spend about 15% more CPU on the same bytes than when they
-    /// arrive pre-encoded, which cost more wall time than encoding up front.
+    /// encoding while the switch reads made ovs-vswitchd spend 15-25% more CPU on the same bytes than when they
+    /// arrive pre-encoded (with the old encoder and again with this one), which costs far more wall time than the
+    /// 10-20 ms of encoding up front.
     /// </summary>
     private async Task SendBundleAddsAsync(FlowDiff diff, uint bundleId, BundleFlags flags, uint openXid, uint barrierXid, CancellationToken cancellationToken)
     {
