@@ -3,9 +3,9 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using Dvr.DvrFlows.Apply;
 using Dvr.DvrFlows.Reconcile;
+using Dvr.DvrFlows.Tests.Ovs;
 using Dvr.OpenFlow;
 using Dvr.OpenFlow.Actions;
 using Dvr.OpenFlow.Connection;
@@ -46,16 +46,17 @@ public static class ControllerPushBench
         string[] positional = [.. args.Where((_, i) => shapeAt < 0 || (i != shapeAt && i != shapeAt + 1))];
         int flows = positional.Length > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 100_000;
         int rounds = positional.Length > 1 ? int.Parse(positional[1], CultureInfo.InvariantCulture) : 5;
-        using var sandbox = OvsBenchSandbox.Start();
+        using var sandbox = OvsSandbox.Start();
+        sandbox.AddBridge("br0");
         string dir = sandbox.Directory;
-        string mgmt = sandbox.Management;
+        string mgmt = Path.Combine(dir, "br0.mgmt");
 
         var entries = Flows(shape, flows);
         string flowFile = $"{dir}/flows.txt";
         File.WriteAllLines(flowFile, Enumerable.Range(0, flows).Select(i => FlowText(shape, i)));
         var options = OpenFlowChannelOptions.Default with { RequestTimeout = TimeSpan.FromMinutes(10), WriteTimeout = TimeSpan.FromMinutes(5) };
 
-        int vswitchd = sandbox.VswitchdPid;
+        int vswitchd = int.Parse(File.ReadAllText(Path.Combine(dir, "ovs-vswitchd.pid")).Trim(), CultureInfo.InvariantCulture);
         string loadBefore = LoadAverage();
         var samples = new Dictionary<string, List<Sample>> { ["dvr"] = [], ["raw"] = [], ["rawbundle"] = [], ["rawvalidated"] = [], ["ofctl"] = [] };
         var installed = new Dictionary<string, string>();
@@ -317,5 +318,5 @@ public static class ControllerPushBench
         return sorted[sorted.Length / 2];
     }
 
-    private static string Run(params string[] args) => OvsBenchSandbox.Run(args);
+    private static string Run(params string[] args) => OvsSandbox.Run(args[0], string.Join(' ', args.Skip(1)));
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using Dvr.DvrFlows.Diagnostics;
+using Dvr.DvrFlows.Tests.Ovs;
 
 namespace Dvr.Benchmarks;
 
@@ -47,12 +48,14 @@ public static class DiagnosticsDumpBenchmark
             return 0;
         }
 
-        using var sandbox = OvsBenchSandbox.Start();
+        using var sandbox = OvsSandbox.Start();
+        sandbox.AddBridge("br0");
         string flowFile = Path.Combine(sandbox.Directory, "flows.txt");
         File.WriteAllLines(flowFile, Enumerable.Range(0, SandboxFlows).Select(SandboxFlow));
-        OvsBenchSandbox.Run("ovs-ofctl", "-O", "OpenFlow13", "add-flows", sandbox.Target, flowFile);
-        Console.WriteLine($"sandbox bridge {sandbox.Target}: {SandboxFlows:N0} flows, e.g. {SandboxFlow(0)}");
-        Compare(sandbox.Target, runs, dvrctl);
+        sandbox.Ofctl("add-flows", "br0", flowFile);
+        string target = $"unix:{sandbox.Directory}/br0.mgmt";
+        Console.WriteLine($"sandbox bridge {target}: {SandboxFlows:N0} flows, e.g. {SandboxFlow(0)}");
+        Compare(target, runs, dvrctl);
         return 0;
     }
 
